@@ -1,0 +1,1 @@
+"""Answering questions about the professional-development documents: engine, CLI and Slack app."""

@@ -1,0 +1,54 @@
+"""Batch answering: JSONL requests {"id", "question", "history"} -> the public JSON answers."""
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from assistant.errors import InputError, PdbotError
+from assistant.question import Turn
+
+
+def parse_history(raw) -> list[Turn]:
+    """History turns from JSON; InputError when malformed."""
+    if raw is None:
+        return []
+    if not isinstance(raw, list):
+        raise InputError("history must be a list of {role, content} turns.")
+    turns = []
+    for turn in raw:
+        if not isinstance(turn, dict) or turn.get("role") not in ("user", "assistant") \
+                or not isinstance(turn.get("content"), str):
+            raise InputError('each history turn needs "role" ("user" or "assistant") and "content".')
+        turns.append(Turn(turn["role"], turn["content"]))
+    return turns
+
+
+def answer_request(engine, request: dict) -> dict:
+    """Answer one request; a bad request gets an error entry instead of stopping the batch."""
+    out: dict = {"id": request["id"]} if "id" in request else {}
+    try:
+        answer = engine.answer(request.get("question", ""), parse_history(request.get("history")))
+    except PdbotError as exc:
+        return {**out, "question": request.get("question", ""), "answer": "", "answered": False,
+                "citations": [], "latency_ms": 0.0, "error": str(exc)}
+    return {**out, **answer.to_json()}
+
+
+def read_requests(path: Path) -> list[dict]:
+    """JSONL requests; InputError naming the line when one is not a JSON object."""
+    try:
+        lines = path.read_text().splitlines()
+    except OSError as exc:
+        raise InputError(f"{path}: cannot be read ({exc.strerror or exc}).") from exc
+    requests = []
+    for number, line in enumerate(lines, start=1):
+        if not line.strip():
+            continue
+        try:
+            request = json.loads(line)
+        except json.JSONDecodeError as exc:
+            raise InputError(f"{path}:{number}: not valid JSON ({exc.msg}).") from exc
+        if not isinstance(request, dict):
+            raise InputError(f"{path}:{number}: each line must be a JSON object.")
+        requests.append(request)
+    return requests

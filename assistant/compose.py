@@ -1,0 +1,145 @@
+"""The extractive answer: pick the units of a section that answer the question, lay them out
+with [n] marks, and build the citations."""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+import numpy as np
+
+from knowledge.records import Citation, Unit
+from knowledge.tokens import terms
+
+SMALL_SECTION = 480  # a section this short is quoted whole
+ANSWER_BUDGET = 640  # characters of quoted text across all passages
+RELATIVE_CUTOFF = 0.72  # in secondary passages, units below this share of the best are left out
+ITEM_BONUS = 0.08  # list items answer "which ... are there" questions better than prose
+
+
+@dataclass
+class SectionView:
+    """A whole section as the composer sees it: its units (across chunks) and their vectors."""
+
+    section_id: str
+    doc_title: str
+    doc_date: str
+    path: list[str]
+    units: list[Unit]
+    vectors: np.ndarray
+    unit_terms: list[set[str]]
+
+    @property
+    def title(self) -> str:
+        return self.path[-1] if self.path else self.doc_title
+
+
+@dataclass
+class Passage:
+    """One cited source of an answer: a section, the units quoted from it, and a title to show."""
+
+    section: SectionView
+    units: list[int]
+    title: str = ""
+
+
+def lexical_overlap(query_terms: set[str], unit_terms: set[str]) -> float:
+    """Share of query terms found in a unit (a query term also matches a longer word it begins)."""
+    if not query_terms:
+        return 0.0
+    hits = sum(1 for q in query_terms
+               if q in unit_terms or (len(q) >= 4 and any(u.startswith(q) for u in unit_terms)))
+    return hits / len(query_terms)
+
+
+def score_units(section: SectionView, query_vector: np.ndarray, query_terms: list[str],
+                enumeration: bool = False) -> np.ndarray:
+    """Relevance of each unit: cosine similarity blended with term overlap."""
+    dense = section.vectors @ query_vector
+    wanted = set(query_terms)
+    lexical = np.array([lexical_overlap(wanted, t) for t in section.unit_terms])
+    bonus = np.array([ITEM_BONUS if enumeration and u.kind == "item" else 0.0
+                      for u in section.units])
+    return 0.65 * dense + 0.35 * lexical + bonus
+
+
+def unit_cost(unit: Unit) -> int:
+    """Characters a unit takes in an answer: list items and fields may be cut to one sentence."""
+    return len(first_sentence(unit.text)) if unit.kind != "sentence" else len(unit.text)
+
+
+def select_units(section: SectionView, scores: np.ndarray, budget: int, columns: list[str],
+                 cutoff: float = 0.0) -> list[int]:
+    """Units to quote, in document order: all of a short section, the asked-for table columns,
+    or the best-scoring units within the budget (none below `cutoff` x the best score)."""
+    units = section.units
+    if columns:
+        wanted = [i for i, u in enumerate(units) if u.label in columns]
+        if wanted:
+            return wanted
+    if sum(len(u.text) for u in units) <= min(SMALL_SECTION, budget + 120):
+        return list(range(len(units)))
+    order = [int(i) for i in np.argsort(-scores)]
+    top = float(scores[order[0]])
+    chosen, used = [], 0
+    for i in order:
+        if chosen and (scores[i] < cutoff * top or used + unit_cost(units[i]) > budget):
+            continue
+        chosen.append(i)
+        used += unit_cost(units[i])
+    return sorted(chosen)
+
+
+def first_sentence(text: str) -> str:
+    """The first sentence of a text (the whole text when it is one sentence)."""
+    match = re.match(r"(.+?[.!?])\s+[A-Z]", text)
+    return match.group(1) if match else text
+
+
+def quoted_length(passage: Passage) -> int:
+    return sum(len(passage.section.units[i].text) for i in passage.units)
+
+
+def render(passages: list[Passage], intro: str = "", budget: int = ANSWER_BUDGET
+           ) -> tuple[str, list[Citation]]:
+    """Lay out passages as answer text with [n] marks, and build their citations. Items and
+    fields are cut to their first sentence when the whole would run over the budget."""
+    shorten = sum(quoted_length(p) for p in passages) > budget + 100
+    parts = [intro] if intro else []
+    citations = []
+    bulleted = len(passages) > 1 or bool(intro)
+    for n, passage in enumerate(passages, start=1):
+        body = _render_units([passage.section.units[i] for i in passage.units], shorten,
+                             inline=bulleted)
+        lead = f"{passage.title}: " if passage.title else ""
+        parts.append(f"{'• ' if bulleted else ''}{lead}{body} [{n}]")
+        section = passage.section
+        citations.append(Citation(
+            n=n, document=section.doc_title, date=section.doc_date,
+            section=" › ".join(section.path) or section.doc_title,
+            text=" ".join(section.units[i].text for i in passage.units),
+            chunk_id=section.section_id))
+    return "\n".join(parts), citations
+
+
+def _render_units(units: list[Unit], shorten: bool, inline: bool) -> str:
+    """Prose joined; list items under their lead-in; table fields as "Column: a; b"."""
+    groups: list[tuple[tuple[str, str], list[str]]] = []
+    for unit in units:
+        key = (unit.kind, unit.label)
+        text = first_sentence(unit.text) if shorten and unit.kind != "sentence" else unit.text
+        if groups and groups[-1][0] == key:
+            groups[-1][1].append(text)
+        else:
+            groups.append((key, [text]))
+    pieces = []
+    for (kind, label), texts in groups:
+        if kind == "sentence":
+            pieces.append(" ".join(texts))
+        elif kind == "item" and not inline and len(texts) > 1:
+            head = f"{label}\n" if label else ""
+            pieces.append(head + "\n".join(f"• {t}" for t in texts))
+        else:
+            head = f"{label.rstrip(':')}: " if label else ""
+            pieces.append(head + "; ".join(t.rstrip(".;") for t in texts) + ".")
+    joiner = " " if inline else "\n"
+    return joiner.join(pieces).strip()

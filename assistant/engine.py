@@ -1,0 +1,278 @@
+"""The answer engine: question -> scope check -> hybrid retrieval (+ pathway expansion) -> answer."""
+from __future__ import annotations
+
+import logging
+import re
+import time
+from dataclasses import dataclass
+
+import numpy as np
+
+from assistant import messages
+from assistant.compose import (ANSWER_BUDGET, RELATIVE_CUTOFF, Passage, SectionView, render,
+                               score_units, select_units)
+from assistant.errors import InputError
+from assistant.pathway_match import StageMatch, find_stages
+from assistant.question import Question, Turn, read_question
+from assistant.retrieval import Hit, HybridRetriever
+from assistant.scope import judge_scope
+from assistant.settings import Settings
+from assistant.vocabulary import Vocabulary
+from knowledge.embedder import Embedder
+from knowledge.index import IndexFiles, require_live
+from knowledge.lexical_store import LexicalIndex
+from knowledge.records import Answer, Pathway, Stage
+from knowledge.tokens import terms
+from knowledge.vector_store import VectorStore
+
+log = logging.getLogger(__name__)
+MAX_PASSAGES = 3
+CLOSE_SIMILARITY = 0.86  # a further passage must be this close to the best one's similarity
+CLOSE_FUSED = 0.80  # ... and this close in fused score
+SUPERSEDED_WEIGHT = 0.85  # an earlier document ranks below the current one ...
+NAMED_WEIGHT = 1.2  # ... unless the question asks about it
+_EARLIER = re.compile(r"\b(earlier|old|older|previous|original|superseded)\b")
+_ENUMERATION = re.compile(r"^\s*(which|what (?:are|were|kinds?|types?|hubs|networks|npqs)|list|name)\b")
+
+
+@dataclass
+class LoadedIndex:
+    """The live index in memory: chunks grouped into sections, pathways, and the retriever."""
+
+    files: IndexFiles
+    retriever: HybridRetriever
+    sections: dict[str, SectionView]
+
+
+def load_index(settings: Settings) -> LoadedIndex:
+    """Open the live index version (IndexMissingError when there is none)."""
+    folder = require_live(settings.data_dir)
+    files = IndexFiles.read(folder)
+    vectors = VectorStore.open(path=folder / "chroma", url=files.manifest.get("chroma_url"),
+                               name=files.manifest["collection"])
+    retriever = HybridRetriever(files.chunks, vectors, LexicalIndex.load(folder / "lexical"),
+                                LexicalIndex.load(folder / "titles"), files.unit_vectors)
+    return LoadedIndex(files, retriever, _section_views(files))
+
+
+def _section_views(files: IndexFiles) -> dict[str, SectionView]:
+    """One view per section, joining the units and unit vectors of its chunks."""
+    views: dict[str, SectionView] = {}
+    offset = 0
+    for chunk in files.chunks:
+        vectors = files.unit_vectors[offset:offset + len(chunk.units)]
+        offset += len(chunk.units)
+        unit_terms = [set(terms(f"{u.label} {u.text}")) for u in chunk.units]
+        view = views.get(chunk.section_id)
+        if view is None:
+            views[chunk.section_id] = SectionView(chunk.section_id, chunk.doc_title, chunk.doc_date,
+                                                  chunk.section_path, list(chunk.units), vectors,
+                                                  unit_terms)
+        else:
+            view.units += chunk.units
+            view.vectors = np.vstack([view.vectors, vectors])
+            view.unit_terms += unit_terms
+    return views
+
+
+class Engine:
+    """Answers questions from the live index; holds no conversation state of its own."""
+
+    def __init__(self, settings: Settings, index: LoadedIndex, embedder: Embedder):
+        self.settings = settings
+        self.index = index
+        self.embedder = embedder
+        self.vocabulary = Vocabulary([c.text for c in index.files.chunks])
+        self.pathways: list[Pathway] = index.files.pathways
+
+    @classmethod
+    def from_settings(cls, settings: Settings, embedder: Embedder | None = None) -> "Engine":
+        return cls(settings, load_index(settings), embedder or Embedder())
+
+    def validate(self, question: str) -> str:
+        """The question, stripped; InputError when empty or too long."""
+        text = (question or "").strip()
+        if not text:
+            raise InputError(messages.EMPTY_QUESTION)
+        if len(text) > self.settings.max_question_chars:
+            raise InputError(messages.question_too_long(len(text), self.settings.max_question_chars))
+        return text
+
+    def answer(self, question: str, history: list[Turn] | None = None) -> Answer:
+        """Answer one question, using earlier turns for follow-ups."""
+        started = time.perf_counter()
+        text = self.validate(question)
+        q = read_question(text, history or [], self.vocabulary)
+        query_vector = self.embedder.embed_query(q.search_text)
+        hits = self.index.retriever.search(query_vector, q.search_text, self.settings.top_k,
+                                           doc_weights=self._document_weights(q))
+        scope = judge_scope(text, self.vocabulary.unknown(text), hits)
+        log.debug("scope %s; hits %s", scope, [(h.chunk.chunk_id, round(h.dense, 2)) for h in hits])
+        if not scope.covered:
+            result = Answer(question=text, answer=messages.not_covered(scope.topic), answered=False)
+        else:
+            body, citations = self._compose(q, query_vector, hits)
+            result = Answer(question=text, answer=body, answered=True, citations=citations)
+        result.latency_ms = (time.perf_counter() - started) * 1000
+        return result
+
+    def _document_weights(self, q: Question) -> dict[str, float]:
+        """Prefer the current document, unless the question names an earlier one (by its year
+        or as "earlier", "old", "previous")."""
+        weights = {}
+        asks_earlier = bool(_EARLIER.search(q.corrected))
+        for doc in self.index.files.manifest["documents"]:
+            named = doc["date"] and doc["date"].split()[-1] in q.corrected
+            if doc["status"] == "superseded":
+                weights[doc["id"]] = SUPERSEDED_WEIGHT if not (named or asks_earlier) else NAMED_WEIGHT
+            elif named:
+                weights[doc["id"]] = NAMED_WEIGHT
+        return weights
+
+    def _compose(self, q: Question, query_vector: np.ndarray, hits: list[Hit]):
+        query_terms = terms(f"{q.search_text} {q.corrected}")
+        stage_text = f"{q.search_text} {q.corrected}" if q.follow_up else q.corrected
+        matches = find_stages(stage_text, self.pathways)
+        if matches and (q.next_step or q.become):
+            return self._compose_pathway(q, self._pick_stage(matches, hits))
+        sections = self._ranked_sections(hits)
+        if matches:
+            named = self._pick_stage(matches, hits).stage.section_id
+            if "stage" in q.corrected or named in sections[:3]:
+                sections = [named] + [s for s in sections if s != named]
+        enumeration = bool(_ENUMERATION.search(q.corrected))
+        best = {self.index.sections[h.chunk.section_id].section_id: h for h in reversed(hits)}
+        top = best.get(sections[0])
+        passages: list[Passage] = []
+        budget = ANSWER_BUDGET
+        for section_id in sections:
+            if len(passages) == MAX_PASSAGES or budget < 120:
+                break
+            hit = best.get(section_id)
+            if passages and (hit is None or top is None
+                             or max(hit.dense, hit.unit) < CLOSE_SIMILARITY * max(top.dense, top.unit)
+                             or hit.score < CLOSE_FUSED * top.score):
+                continue
+            view = self.index.sections[section_id]
+            scores = score_units(view, query_vector, query_terms, enumeration)
+            units = select_units(view, scores, budget, _asked_columns(q.corrected, view),
+                                 cutoff=0.0 if not passages else RELATIVE_CUTOFF)
+            passages.append(Passage(view, units))
+            budget -= sum(len(view.units[i].text) for i in units)
+        if len(passages) > 1:
+            for passage in passages:
+                passage.title = passage.section.title
+        return render(passages)
+
+    def _ranked_sections(self, hits: list[Hit]) -> list[str]:
+        """Section ids in the order of their best-ranked chunk."""
+        return list(dict.fromkeys(h.chunk.section_id for h in hits))
+
+    def _pick_stage(self, matches: list[StageMatch], hits: list[Hit]) -> StageMatch:
+        """Among equally strong matches, the stage whose section retrieval ranks highest."""
+        rank = {sid: i for i, sid in enumerate(self._ranked_sections(hits))}
+        return min(matches, key=lambda m: (-m.strength, rank.get(m.stage.section_id, 99)))
+
+    def _stage_sections(self, stage: Stage) -> list[SectionView]:
+        """A stage's section and its sub-sections (e.g. Transition to Teaching › Pathways)."""
+        return [view for sid, view in self.index.sections.items()
+                if sid == stage.section_id or sid.startswith(stage.section_id + "/")]
+
+    def _compose_pathway(self, q: Question, match: StageMatch):
+        """Answer "what next" from the following stage(s), "how do I become" from the stage itself."""
+        pathway, stage = match.pathway, match.stage
+        name = _pathway_name(pathway)
+        if q.become and not q.next_step:
+            targets = [stage]
+            before = pathway.preceding(stage)
+            intro = (f"{_short(stage.title)} is {_stage_label(stage)} of the {name} pathway"
+                     + (f"; it follows {_short(before.title)}." if before else "."))
+        else:
+            targets = pathway.following(stage)
+            if not targets:
+                return messages.last_stage(_short(stage.title), name), []
+            count = ("one next step" if len(targets) == 1
+                     else f"{_NUMBERS.get(len(targets), len(targets))} next steps")
+            intro = (f"From {_role(stage)} ({_stage_label(stage)} of the {name} pathway) "
+                     f"the framework describes {count}:")
+        budget = max(240, (ANSWER_BUDGET - len(intro)) // len(targets))
+        passages = []
+        for target in targets:
+            remaining = budget
+            for k, view in enumerate(self._stage_sections(target)):
+                units = _stage_summary(view, remaining)
+                if units:
+                    passages.append(Passage(view, units, title=_short(target.title) if k == 0 else ""))
+                    remaining -= sum(len(view.units[i].text) for i in units)
+        return render(passages, intro=intro)
+
+
+def _stage_summary(view: SectionView, budget: int) -> list[int]:
+    """A stage's summary within a budget: Purpose and the first Focus items of its table, or
+    its opening sentence followed by its labelled statements ("Preparation: ...")."""
+    units = view.units
+    if any(u.label == "Purpose" for u in units):
+        chosen = [i for i, u in enumerate(units) if u.label == "Purpose"]
+        chosen += [i for i, u in enumerate(units) if u.label == "Focus"][:2]
+        return sorted(chosen)
+    candidates = [i for i, u in enumerate(units)
+                  if (i == 0 and not _labelled(u.text)) or _labelled(u.text)]
+    chosen, used = [], 0
+    for i in candidates:
+        if chosen and used + len(units[i].text) > budget:
+            break
+        chosen.append(i)
+        used += len(units[i].text)
+    return chosen
+
+
+def _labelled(text: str) -> bool:
+    """A labelled statement: "Preparation: ...", "With a Degree: ..."."""
+    return ":" in text[:30]
+
+
+_NUMBERS = {2: "two", 3: "three", 4: "four"}
+
+
+def _role(stage: Stage) -> str:
+    """How to name a stage's holder: "Higher Level Teaching Assistant (HLTA)"."""
+    roles = stage.roles
+    if len(roles) >= 2 and roles[1].isupper():
+        return f"{roles[0]} ({roles[1]})"
+    return " / ".join(roles) or _short(stage.title)
+
+
+def _short(title: str) -> str:
+    """A stage title without its tagline: "Stage 4: Specialist Teaching Assistant – Developing
+    Expertise" -> "Stage 4: Specialist Teaching Assistant"."""
+    return title.split(" – ")[0]
+
+
+def _stage_label(stage: Stage) -> str:
+    return f"Stage {stage.number}" if stage.number is not None else "the exit"
+
+
+def _pathway_name(pathway: Pathway) -> str:
+    return pathway.name.split(":", 1)[-1].strip()
+
+
+_COLUMN_WORDS = {
+    "Individual Opportunities": ("individual", "myself", "on my own", "personal"),
+    "Opportunities in School": ("in school", "in my school", "within school", "at school",
+                                "in-school"),
+    "Opportunities through Camden Learning and other Camden schools": (
+        "through camden", "other camden schools", "other schools", "from camden learning"),
+    "National programmes and professional bodies": ("national", "professional bod"),
+    "Purpose": ("purpose",),
+    "Focus": ("focus",),
+    "Examples": ("example",),
+    "Progression readiness": ("ready", "readiness", "evidence"),
+}
+
+
+def _asked_columns(question: str, view: SectionView) -> list[str]:
+    """Table columns the question names ("national programmes for SENDCOs" -> that column)."""
+    labels = {u.label for u in view.units if u.kind == "field"}
+    lowered = question.lower()
+    return [col for col, words in _COLUMN_WORDS.items()
+            if col in labels and any(w in lowered for w in words)]

@@ -1,0 +1,60 @@
+"""Reading a question: typo correction, next-step intent, and follow-ups that need the history."""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from assistant.vocabulary import Vocabulary
+from knowledge.tokens import content_words
+
+_NEXT = re.compile(
+    r"\b(next|after|afterwards|progress\w*|move (?:on|up)|step up|promot\w*|beyond|"
+    r"where (?:do|can|should) i go|what(?:'s| is) my next|career (?:path|route))\b")
+_BECOME = re.compile(r"\b(become|becoming|get to be|get into|qualify as|train as|"
+                     r"route (?:to|into)|path(?:way)? (?:to|into)|aspir\w* to)\b")
+_ABOUT_READINESS = re.compile(r"\b(ready|readiness|evidence|show|shows)\b")
+_CURRENT_ROLE = re.compile(r"\b(i'?m|i am|as|currently)\s+(?:an?|the)\s+")
+_ANAPHORA = re.compile(r"\b(it|its|that|this|those|these|they|them|one|ones|there|he|she|"
+                       r"same|more|else|also|too|and)\b")
+
+
+@dataclass
+class Turn:
+    """One earlier turn of the conversation."""
+
+    role: str
+    content: str
+
+
+@dataclass
+class Question:
+    """A question as the engine reads it."""
+
+    text: str
+    corrected: str
+    next_step: bool
+    become: bool
+    follow_up: bool
+    search_text: str
+    history: list[Turn] = field(default_factory=list)
+
+
+def read_question(text: str, history: list[Turn], vocabulary: Vocabulary) -> Question:
+    """Analyse a question: correct typos, detect intent, and build the text to search with."""
+    corrected = vocabulary.correct_text(text)
+    previous = [t.content for t in history if t.role == "user"]
+    follow_up = bool(previous) and _needs_context(corrected)
+    search_text = f"{previous[-1]} {text}" if follow_up else text
+    if corrected != " ".join(text.lower().split()):
+        search_text = f"{search_text} {corrected}"
+    become = bool(_BECOME.search(corrected))
+    next_step = bool(_NEXT.search(corrected)) and not _ABOUT_READINESS.search(corrected)
+    # "I'm a specialist TA and want to become a teacher": the named role is where they are
+    next_step = next_step or (become and bool(_CURRENT_ROLE.search(text.lower())))
+    return Question(text=text, corrected=corrected, next_step=next_step, become=become,
+                    follow_up=follow_up, search_text=search_text, history=history)
+
+
+def _needs_context(corrected: str) -> bool:
+    """A short question, or one that points back ("which one", "what about them"), is a follow-up."""
+    return len(content_words(corrected)) <= 3 or bool(_ANAPHORA.search(corrected))

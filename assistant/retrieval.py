@@ -1,0 +1,89 @@
+"""Hybrid retrieval: dense (Chroma) and lexical (BM25) rankings fused by reciprocal rank fusion."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from knowledge.lexical_store import LexicalIndex
+from knowledge.records import Chunk
+from knowledge.vector_store import VectorStore
+
+RRF_K = 60
+# A ranking contributes only its entries near its own best: a BM25 list keeps scores within
+# this share of its top, a similarity list keeps cosines within this distance of its top.
+LEXICAL_SHARE = 0.4
+TITLE_SHARE = 0.6
+SIMILARITY_MARGIN = 0.12
+
+
+@dataclass
+class Hit:
+    """A retrieved chunk with its fused score and the evidence behind it."""
+
+    chunk: Chunk
+    score: float
+    dense: float  # cosine similarity of the chunk to the query
+    unit: float  # cosine similarity of the chunk's closest unit
+    lexical: float  # BM25 score
+
+
+class HybridRetriever:
+    """Ranks chunks for a query vector and query text."""
+
+    def __init__(self, chunks: list[Chunk], vectors: VectorStore, lexical: LexicalIndex,
+                 titles: LexicalIndex, unit_vectors: np.ndarray, depth: int = 20):
+        self.chunks = chunks
+        self._by_id = {c.chunk_id: i for i, c in enumerate(chunks)}
+        self._vectors = vectors
+        self._lexical = lexical
+        self._titles = titles
+        self._unit_vectors = unit_vectors
+        self._unit_chunk = np.repeat(np.arange(len(chunks)), [len(c.units) for c in chunks])
+        self._depth = depth
+
+    def search(self, query_vector: np.ndarray, query_text: str, k: int,
+               doc_weights: dict[str, float] | None = None) -> list[Hit]:
+        """The k best chunks by reciprocal rank fusion of four rankings: chunk vectors (Chroma),
+        best unit vector per chunk, BM25 over chunk text, and BM25 over section headings.
+        `doc_weights` scales the fused score of each document's chunks (default 1)."""
+        dense = self._vectors.search(query_vector, self._depth)
+        dense_sim = {self._by_id[cid]: sim for cid, sim in dense if cid in self._by_id}
+        unit_best = self._best_unit_similarity(query_vector)
+        bm25 = self._lexical.scores(query_text)
+        title = self._titles.scores(query_text)
+        dense_top = max(dense_sim.values(), default=0.0)
+        rankings = [
+            [i for i, sim in dense_sim.items() if sim >= dense_top - SIMILARITY_MARGIN],
+            _near_top(unit_best, self._depth, margin=SIMILARITY_MARGIN),
+            _near_top(bm25, self._depth, share=LEXICAL_SHARE),
+            _near_top(title, self._depth, share=TITLE_SHARE),
+        ]
+        fused: dict[int, float] = {}
+        for ranking in rankings:
+            for rank, idx in enumerate(ranking):
+                fused[idx] = fused.get(idx, 0.0) + 1.0 / (RRF_K + rank + 1)
+        if doc_weights:
+            for idx in fused:
+                fused[idx] *= doc_weights.get(self.chunks[idx].doc_id, 1.0)
+        best = sorted(fused, key=lambda i: -fused[i])[:k]
+        return [Hit(self.chunks[i], fused[i], dense_sim.get(i, 0.0), float(unit_best[i]),
+                    float(bm25[i])) for i in best]
+
+    def _best_unit_similarity(self, query_vector: np.ndarray) -> np.ndarray:
+        """For each chunk, the cosine similarity of its closest unit (sentence, item, field)."""
+        best = np.full(len(self.chunks), -1.0, dtype=np.float32)
+        if len(self._unit_vectors):
+            np.maximum.at(best, self._unit_chunk, self._unit_vectors @ query_vector)
+        return best
+
+
+def _near_top(scores: np.ndarray, depth: int, share: float | None = None,
+              margin: float | None = None) -> list[int]:
+    """Indices of the best scores, best first, keeping only those close to the top one."""
+    order = [int(i) for i in np.argsort(-scores)[:depth]]
+    if not order or scores[order[0]] <= 0:
+        return []
+    top = float(scores[order[0]])
+    floor = top * share if share is not None else top - (margin or 0.0)
+    return [i for i in order if scores[i] >= floor and scores[i] > 0]

@@ -1,0 +1,39 @@
+"""Settings, read once from the environment and passed down; nothing else reads os.environ."""
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Mapping
+
+MAX_QUESTION_CHARS = 2000
+
+
+def default_documents_dir() -> Path:
+    """The documents shipped in knowledge/documents."""
+    return Path(__file__).resolve().parent.parent / "knowledge" / "documents"
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Everything configurable: data directory, documents, retrieval sizes, optional LLM."""
+
+    data_dir: Path = Path(".pdbot")
+    documents_dir: Path = field(default_factory=default_documents_dir)
+    chroma_url: str | None = None
+    llm: str | None = None
+    top_k: int = 8
+    max_question_chars: int = MAX_QUESTION_CHARS
+
+    @classmethod
+    def from_env(cls, env: Mapping[str, str] | None = None) -> "Settings":
+        """Build settings from PDBOT_* environment variables."""
+        env = os.environ if env is None else env
+        return cls(
+            data_dir=Path(env.get("PDBOT_DATA_DIR") or ".pdbot"),
+            documents_dir=Path(env["PDBOT_DOCUMENTS_DIR"]) if env.get("PDBOT_DOCUMENTS_DIR")
+            else default_documents_dir(),
+            chroma_url=env.get("PDBOT_CHROMA_URL") or None,
+            llm=env.get("PDBOT_LLM") or None,
+            top_k=int(env.get("PDBOT_TOP_K") or 8),
+        )

@@ -1,0 +1,1 @@
+"""Answer-quality evals: question sets, metrics and the benchmark."""

@@ -1,0 +1,1 @@
+"""Turning source documents into sections, chunks, pathways and indexes."""

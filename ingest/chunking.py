@@ -1,0 +1,69 @@
+"""Sections into chunks: quotable units (sentences, items, table fields) grouped under a size limit."""
+from __future__ import annotations
+
+import hashlib
+import re
+
+from ingest.text import split_sentences
+from knowledge.records import Block, Chunk, DocumentInfo, Section, Unit
+
+MAX_CHUNK_CHARS = 900
+
+
+def slugify(text: str) -> str:
+    """A lower-case, hyphenated id fragment."""
+    return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")[:60] or "intro"
+
+
+def section_id(doc_id: str, path: list[str]) -> str:
+    """The stable id of a section: document id plus slugs of its heading path."""
+    return "/".join([doc_id, *(slugify(p) for p in path)]) if path else f"{doc_id}/intro"
+
+
+def block_units(block: Block) -> list[Unit]:
+    """The quotable units of one block."""
+    if block.kind == "paragraph":
+        return [Unit(text=s) for s in split_sentences(block.text)]
+    if block.kind == "list":
+        return [Unit(text=item, label=block.text, kind="item") for item in block.items]
+    return [Unit(text=item, label=name, kind="field") for name, items in block.fields
+            for item in items]
+
+
+def render_block(block: Block) -> str:
+    """Plain-text rendering of a block, used for embedding and lexical search."""
+    if block.kind == "paragraph":
+        return block.text
+    if block.kind == "list":
+        lines = [block.text] if block.text else []
+        return "\n".join(lines + [f"- {item}" for item in block.items])
+    lines = [block.label] if block.label else []
+    lines += [f"{name}: " + "; ".join(items) for name, items in block.fields]
+    return "\n".join(lines)
+
+
+def chunk_sections(doc: DocumentInfo, sections: list[Section]) -> list[Chunk]:
+    """Group each section's blocks into chunks of at most MAX_CHUNK_CHARS (a block is never split)."""
+    chunks: list[Chunk] = []
+    for section in sections:
+        groups: list[list[Block]] = []
+        size = 0
+        for block in section.blocks:
+            length = len(render_block(block))
+            if not groups or size + length > MAX_CHUNK_CHARS:
+                groups.append([])
+                size = 0
+            groups[-1].append(block)
+            size += length
+        sid = section_id(doc.doc_id, section.path)
+        for i, group in enumerate(groups):
+            heading = " › ".join(section.path) or doc.title
+            body = "\n".join(render_block(b) for b in group)
+            text = f"{heading}\n{body}"
+            chunks.append(Chunk(
+                chunk_id=f"{sid}#{i}", doc_id=doc.doc_id, doc_title=doc.title, doc_date=doc.date,
+                section_path=list(section.path), text=text,
+                units=[u for b in group for u in block_units(b)], order=len(chunks),
+                content_hash=hashlib.sha1(text.encode()).hexdigest(),
+            ))
+    return chunks

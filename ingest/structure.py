@@ -1,0 +1,204 @@
+"""Second pass: recover the heading hierarchy from raw blocks and attach content to sections.
+
+Headings come as Markdown `#`, as bold-only lines, or as short plain lines. The rules:
+- a "Stage N" heading takes the level of the previous stage of its pathway, and absorbs the
+  heading that follows it directly ("Stage 5" + "Phase Leader ..." -> "Stage 5: Phase Leader ...");
+- a heading ending in ":" ("Delivery:") belongs under the nearest heading that does not;
+- bold-only and short plain lines are headings one level below the last explicit heading,
+  unless another heading follows at once (then they are content, e.g. a "Subject Networks /
+  Learning Hubs" banner);
+- "Part N: ..." lines are top-level headings; a "Contents" section and a date line are dropped.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from ingest.blocks import RawBlock, bold_lines, bullet_text
+from ingest.tables import parse_markdown_table, parse_tab_table
+from ingest.text import clean_inline
+from knowledge.records import Block, Section
+
+_STAGE = re.compile(r"^Stage\s+\d+\b", re.IGNORECASE)
+_PART = re.compile(r"^Part\s+\d+\s*:", re.IGNORECASE)
+_DATE_LINE = re.compile(
+    r"^(January|February|March|April|May|June|July|August|September|October|November|December)"
+    r"\s+\d{4}$")
+_DROPPED_SECTIONS = {"contents", "table of contents"}
+
+
+@dataclass
+class _Heading:
+    text: str
+    level: int
+    explicit: bool
+    colon: bool = False
+
+
+def build_sections(raw_blocks: list[RawBlock], doc_title: str) -> list[Section]:
+    """Turn raw blocks into sections with full heading paths (below the document title)."""
+    tokens = _tokenize(raw_blocks, doc_title)
+    tokens = _merge_stage_titles(tokens)
+    return _assemble(tokens)
+
+
+def _tokenize(raw_blocks: list[RawBlock], doc_title: str) -> list[_Heading | Block]:
+    tokens: list[_Heading | Block] = []
+    header: list[str] | None = None
+    for i, raw in enumerate(raw_blocks):
+        nxt = raw_blocks[i + 1] if i + 1 < len(raw_blocks) else None
+        if raw.kind == "heading":
+            text = clean_inline(raw.lines[0])
+            if not (raw.level == 1 and _same(text, doc_title)):
+                tokens.append(_Heading(text, raw.level, explicit=True))
+        elif raw.kind == "bold":
+            tokens.extend(_bold_tokens(bold_lines(raw), nxt))
+        elif raw.kind == "text":
+            tokens.extend(_text_tokens(raw, nxt, doc_title))
+        elif raw.kind == "list":
+            tokens.append(_list_block(raw))
+        elif raw.kind == "tabs":
+            tokens.extend(parse_tab_table(raw.lines))
+        elif raw.kind == "table":
+            records, header = parse_markdown_table(raw.lines, header)
+            tokens.extend(records)
+    return _attach_lead_ins(tokens)
+
+
+def _same(a: str, b: str) -> bool:
+    return a.strip().lower() == b.strip().lower()
+
+
+def _is_heading_next(nxt: RawBlock | None) -> bool:
+    if nxt is None:
+        return True
+    if nxt.kind == "heading":
+        return True
+    if nxt.kind == "bold":
+        lines = bold_lines(nxt)
+        return len(lines) == 1 or bool(_STAGE.match(lines[0]))
+    return False
+
+
+def _bold_tokens(lines: list[str], nxt: RawBlock | None) -> list[_Heading | Block]:
+    text = [clean_inline(line) for line in lines]
+    if _STAGE.match(text[0]):
+        return [_Heading(": ".join(text[:2]) if len(text) > 1 else text[0], 0, explicit=False)]
+    if len(text) == 1:
+        if _is_heading_next(nxt):
+            return [Block("paragraph", text=text[0])]
+        return [_Heading(text[0], 0, explicit=False)]
+    return [Block("list", items=text)]
+
+
+def _text_tokens(raw: RawBlock, nxt: RawBlock | None, doc_title: str) -> list[_Heading | Block]:
+    text = clean_inline(" ".join(line.strip() for line in raw.lines))
+    if not text or _DATE_LINE.match(text) or _same(text, doc_title) or set(text) <= set("-*_ "):
+        return []
+    if len(raw.lines) == 1 and _PART.match(text):
+        return [_Heading(text, 2, explicit=True)]
+    if len(raw.lines) == 1 and _looks_like_heading(text) and not _is_heading_next(nxt):
+        return [_Heading(text, 0, explicit=False)]
+    return [Block("paragraph", text=text)]
+
+
+def _looks_like_heading(text: str) -> bool:
+    words = text.split()
+    return (len(words) <= 12 and text[0].isupper() and not text.endswith((".", ":", ";", ",", "!", "?"))
+            and "\t" not in text)
+
+
+def _list_block(raw: RawBlock) -> Block:
+    items: list[str] = []
+    for line in raw.lines:
+        text = clean_inline(bullet_text(line))
+        if not text:
+            continue
+        items.append(text)
+    return Block("list", items=items)
+
+
+def _attach_lead_ins(tokens: list[_Heading | Block]) -> list[_Heading | Block]:
+    """Fold a paragraph ending in ':' into the list that follows it, as the list's lead-in."""
+    out: list[_Heading | Block] = []
+    for token in tokens:
+        prev = out[-1] if out else None
+        if (isinstance(token, Block) and token.kind == "list" and isinstance(prev, Block)
+                and prev.kind == "paragraph" and prev.text.endswith(":")):
+            token.text = prev.text
+            out[-1] = token
+        elif (isinstance(token, Block) and token.kind == "list" and isinstance(prev, Block)
+              and prev.kind == "list" and not token.text):
+            prev.items.extend(token.items)
+        else:
+            out.append(token)
+    return out
+
+
+def _merge_stage_titles(tokens: list[_Heading | Block]) -> list[_Heading | Block]:
+    """"Stage 5" directly followed by a heading becomes one heading "Stage 5: <that heading>"."""
+    out: list[_Heading | Block] = []
+    skip = False
+    for i, token in enumerate(tokens):
+        if skip:
+            skip = False
+            continue
+        nxt = tokens[i + 1] if i + 1 < len(tokens) else None
+        if (isinstance(token, _Heading) and re.fullmatch(r"Stage\s+\d+", token.text, re.I)
+                and isinstance(nxt, _Heading)):
+            out.append(_Heading(f"{token.text}: {nxt.text}", token.level, token.explicit))
+            skip = True
+        else:
+            out.append(token)
+    return out
+
+
+def _assemble(tokens: list[_Heading | Block]) -> list[Section]:
+    sections: list[Section] = []
+    stack: list[_Heading] = []
+    current = Section(path=[], level=1)
+    sections.append(current)
+    last_explicit_level = 1
+    stage_level: int | None = None
+    for token in tokens:
+        if isinstance(token, Block):
+            if token.kind == "record" and token.label:
+                parent_level = stack[-1].level if stack else 1
+                path = [h.text for h in stack] + [token.label]
+                sections.append(Section(path=path, level=parent_level + 1, blocks=[token]))
+            else:
+                current.blocks.append(token)
+            continue
+        level = _level_for(token, stack, last_explicit_level, stage_level)
+        is_stage = bool(_STAGE.match(token.text))
+        if is_stage:
+            stage_level = level
+        elif stage_level is not None and level < stage_level:
+            stage_level = None
+        if token.explicit or is_stage:
+            last_explicit_level = level
+        text = token.text.rstrip(":").strip()
+        while stack and stack[-1].level >= level:
+            stack.pop()
+        stack.append(_Heading(text, level, token.explicit, colon=token.text.endswith(":")))
+        current = Section(path=[h.text for h in stack], level=level)
+        sections.append(current)
+    return [s for s in sections if s.blocks and not _dropped(s)]
+
+
+def _level_for(token: _Heading, stack: list[_Heading], last_explicit: int,
+               stage_level: int | None) -> int:
+    if _STAGE.match(token.text):
+        if stage_level is not None:
+            return stage_level
+        return token.level if token.explicit else last_explicit + 1
+    if token.text.endswith(":"):
+        anchor = next((h for h in reversed(stack) if not h.colon), None)
+        return (anchor.level if anchor else 1) + 1
+    if token.explicit:
+        return token.level
+    return last_explicit + 1
+
+
+def _dropped(section: Section) -> bool:
+    return any(p.strip().lower() in _DROPPED_SECTIONS for p in section.path)

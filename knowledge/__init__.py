@@ -1,0 +1,1 @@
+"""The source documents, their metadata, and access to the stores built from them."""

@@ -1,0 +1,41 @@
+"""The lexical index: BM25 (bm25s) over stemmed chunk terms, saved beside the vector store."""
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+
+from knowledge.tokens import terms
+
+
+class LexicalIndex:
+    """BM25 scores for every chunk, in chunk order."""
+
+    def __init__(self, retriever):
+        self._retriever = retriever
+
+    @classmethod
+    def build(cls, texts: list[str]) -> "LexicalIndex":
+        """Index texts (one per chunk)."""
+        import bm25s
+
+        retriever = bm25s.BM25()
+        retriever.index([terms(t) or ["_empty_"] for t in texts], show_progress=False)
+        return cls(retriever)
+
+    def save(self, folder: Path) -> None:
+        self._retriever.save(str(folder))
+
+    @classmethod
+    def load(cls, folder: Path) -> "LexicalIndex":
+        import bm25s
+
+        return cls(bm25s.BM25.load(str(folder)))
+
+    def scores(self, query: str) -> np.ndarray:
+        """BM25 score of every chunk for the query (zeros when no term is known)."""
+        query_terms = [t for t in terms(query) if t in self._retriever.vocab_dict]
+        n = self._retriever.scores["num_docs"]
+        if not query_terms:
+            return np.zeros(n, dtype=np.float32)
+        return np.asarray(self._retriever.get_scores(query_terms), dtype=np.float32)
