@@ -10,10 +10,12 @@ import numpy as np
 from knowledge.records import Citation, Unit
 from knowledge.tokens import terms
 
-SMALL_SECTION = 480  # a section this short is quoted whole
-ANSWER_BUDGET = 640  # characters of quoted text across all passages
-RELATIVE_CUTOFF = 0.72  # in secondary passages, units below this share of the best are left out
-ITEM_BONUS = 0.08  # list items answer "which ... are there" questions better than prose
+SMALL_SECTION = 620  # a section this short is quoted whole
+ANSWER_BUDGET = 680  # characters of quoted text across all passages
+ITEM_BONUS = 0.2  # list items answer "which ... are there" questions better than prose
+SECONDARY_CUTOFF = 0.85  # a further section needs a unit scoring this share of the best
+SECTION_PRIOR = 0.15  # added to units of the best-ranked section, less for lower ranks
+COLUMN_BONUS = 0.15  # added to units in a table column the question names
 
 
 @dataclass
@@ -67,26 +69,43 @@ def unit_cost(unit: Unit) -> int:
     return len(first_sentence(unit.text)) if unit.kind != "sentence" else len(unit.text)
 
 
-def select_units(section: SectionView, scores: np.ndarray, budget: int, columns: list[str],
-                 cutoff: float = 0.0) -> list[int]:
-    """Units to quote, in document order: all of a short section, the asked-for table columns,
-    or the best-scoring units within the budget (none below `cutoff` x the best score)."""
-    units = section.units
-    if columns:
-        wanted = [i for i, u in enumerate(units) if u.label in columns]
-        if wanted:
-            return wanted
-    if sum(len(u.text) for u in units) <= min(SMALL_SECTION, budget + 120):
-        return list(range(len(units)))
-    order = [int(i) for i in np.argsort(-scores)]
-    top = float(scores[order[0]])
-    chosen, used = [], 0
-    for i in order:
-        if chosen and (scores[i] < cutoff * top or used + unit_cost(units[i]) > budget):
+def pick_units(views: list[SectionView], scores: list[np.ndarray], priors: list[float],
+               columns: list[list[str]], budget: int, max_sections: int
+               ) -> list[tuple[int, list[int]]]:
+    """Choose units across candidate sections within a budget.
+
+    A unit's score is its own relevance, plus SECTION_PRIOR x its section's prior (1 for the
+    best-ranked section), plus a bonus in a table column the question names. The first section
+    is quoted whole when short, else filled by score; further sections are quoted only for
+    units scoring near the best. Returns (view index, unit indices in document order) per
+    chosen section, first section first.
+    """
+    candidates = []
+    for k, (view, unit_scores, prior, asked) in enumerate(zip(views, scores, priors, columns)):
+        for i, score in enumerate(unit_scores):
+            bonus = COLUMN_BONUS if view.units[i].label in asked else 0.0
+            candidates.append((float(score) + SECTION_PRIOR * prior + bonus, k, i))
+    if not candidates:
+        return []
+    candidates.sort(key=lambda c: -c[0])
+    chosen: dict[int, list[int]] = {}
+    used = 0
+    if sum(len(u.text) for u in views[0].units) <= SMALL_SECTION:
+        chosen[0] = list(range(len(views[0].units)))
+        used = sum(len(u.text) for u in views[0].units)
+    best = candidates[0][0]
+    for score, k, i in candidates:
+        if i in chosen.get(k, []):
             continue
-        chosen.append(i)
-        used += unit_cost(units[i])
-    return sorted(chosen)
+        if k != 0 and (score < SECONDARY_CUTOFF * best
+                       or (k not in chosen and len(chosen) >= max_sections)):
+            continue
+        cost = unit_cost(views[k].units[i])
+        if chosen and used + cost > budget:
+            continue
+        chosen.setdefault(k, []).append(i)
+        used += cost
+    return [(k, sorted(chosen[k])) for k in sorted(chosen)]
 
 
 def first_sentence(text: str) -> str:

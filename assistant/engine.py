@@ -9,10 +9,10 @@ from dataclasses import dataclass
 import numpy as np
 
 from assistant import messages
-from assistant.compose import (ANSWER_BUDGET, RELATIVE_CUTOFF, Passage, SectionView, render,
-                               score_units, select_units)
+from assistant.compose import (ANSWER_BUDGET, Passage, SectionView, pick_units, render,
+                               score_units)
 from assistant.errors import InputError
-from assistant.pathway_match import StageMatch, find_stages
+from assistant.pathway_match import StageMatch, find_stages, name_variants
 from assistant.question import Question, Turn, read_question
 from assistant.retrieval import Hit, HybridRetriever
 from assistant.scope import judge_scope
@@ -27,10 +27,11 @@ from knowledge.vector_store import VectorStore
 
 log = logging.getLogger(__name__)
 MAX_PASSAGES = 3
-CLOSE_SIMILARITY = 0.86  # a further passage must be this close to the best one's similarity
-CLOSE_FUSED = 0.80  # ... and this close in fused score
+MIN_STAGE_BUDGET = 320  # characters for each next stage's summary
+MIN_PROMOTED_NAME = 8  # characters of a matched role name; shorter ones ("ECT") don't promote
+CANDIDATE_SECTIONS = 5
 SUPERSEDED_WEIGHT = 0.85  # an earlier document ranks below the current one ...
-NAMED_WEIGHT = 1.2  # ... unless the question asks about it
+UNNAMED_WEIGHT = 0.6  # ... and when a question names a document, the others rank well below it
 _EARLIER = re.compile(r"\b(earlier|old|older|previous|original|superseded)\b")
 _ENUMERATION = re.compile(r"^\s*(which|what (?:are|were|kinds?|types?|hubs|networks|npqs)|list|name)\b")
 
@@ -119,15 +120,14 @@ class Engine:
     def _document_weights(self, q: Question) -> dict[str, float]:
         """Prefer the current document, unless the question names an earlier one (by its year
         or as "earlier", "old", "previous")."""
-        weights = {}
+        documents = self.index.files.manifest["documents"]
         asks_earlier = bool(_EARLIER.search(q.corrected))
-        for doc in self.index.files.manifest["documents"]:
-            named = doc["date"] and doc["date"].split()[-1] in q.corrected
-            if doc["status"] == "superseded":
-                weights[doc["id"]] = SUPERSEDED_WEIGHT if not (named or asks_earlier) else NAMED_WEIGHT
-            elif named:
-                weights[doc["id"]] = NAMED_WEIGHT
-        return weights
+        named = {d["id"] for d in documents
+                 if (d["date"] and d["date"].split()[-1] in q.corrected)
+                 or (asks_earlier and d["status"] == "superseded")}
+        if named:
+            return {d["id"]: 1.0 if d["id"] in named else UNNAMED_WEIGHT for d in documents}
+        return {d["id"]: SUPERSEDED_WEIGHT for d in documents if d["status"] == "superseded"}
 
     def _compose(self, q: Question, query_vector: np.ndarray, hits: list[Hit]):
         query_terms = terms(f"{q.search_text} {q.corrected}")
@@ -136,33 +136,35 @@ class Engine:
         if matches and (q.next_step or q.become):
             return self._compose_pathway(q, self._pick_stage(matches, hits))
         sections = self._ranked_sections(hits)
-        if matches:
-            named = self._pick_stage(matches, hits).stage.section_id
-            if "stage" in q.corrected or named in sections[:3]:
-                sections = [named] + [s for s in sections if s != named]
+        if matches and not (q.next_step or q.become):
+            sections = self._promote_named_stage(matches, hits, sections, stage_text)
+        top = sections[0]
+        children = [sid for sid in self.index.sections if sid.startswith(top + "/")]
+        ranked = [top, *children, *(sid for sid in sections[1:] if sid not in children)]
+        ranked = ranked[:CANDIDATE_SECTIONS + len(children)]
+        views = [self.index.sections[sid] for sid in ranked]
+        priors = [1.0 if sid == top or sid in children else 1.0 - sections.index(sid) / len(sections)
+                  for sid in ranked]
         enumeration = bool(_ENUMERATION.search(q.corrected))
-        best = {self.index.sections[h.chunk.section_id].section_id: h for h in reversed(hits)}
-        top = best.get(sections[0])
-        passages: list[Passage] = []
-        budget = ANSWER_BUDGET
-        for section_id in sections:
-            if len(passages) == MAX_PASSAGES or budget < 120:
-                break
-            hit = best.get(section_id)
-            if passages and (hit is None or top is None
-                             or max(hit.dense, hit.unit) < CLOSE_SIMILARITY * max(top.dense, top.unit)
-                             or hit.score < CLOSE_FUSED * top.score):
-                continue
-            view = self.index.sections[section_id]
-            scores = score_units(view, query_vector, query_terms, enumeration)
-            units = select_units(view, scores, budget, _asked_columns(q.corrected, view),
-                                 cutoff=0.0 if not passages else RELATIVE_CUTOFF)
-            passages.append(Passage(view, units))
-            budget -= sum(len(view.units[i].text) for i in units)
-        if len(passages) > 1:
-            for passage in passages:
-                passage.title = passage.section.title
+        scored = [score_units(v, query_vector, query_terms, enumeration) for v in views]
+        columns = [_asked_columns(q.corrected, v) for v in views]
+        picks = pick_units(views, scored, priors, columns, ANSWER_BUDGET, MAX_PASSAGES)
+        passages = [Passage(views[k], units, title=views[k].title) for k, units in picks]
         return render(passages)
+
+    def _promote_named_stage(self, matches: list[StageMatch], hits: list[Hit],
+                             sections: list[str], text: str) -> list[str]:
+        """Put the stage a question names by a full role name ("experienced TA", "deputy
+        head") first, when retrieval has it near the top and the top section is not about
+        that role in another setting (e.g. the Executive Headteacher Peer Network)."""
+        match = self._pick_stage(matches, hits)
+        named = match.stage.section_id
+        if match.strength < MIN_PROMOTED_NAME or named not in sections[:3] or named == sections[0]:
+            return sections
+        top_title = self.index.sections[sections[0]].title.lower()
+        if any(v in top_title for role in match.stage.roles for v in name_variants(role)):
+            return sections
+        return [named] + [s for s in sections if s != named]
 
     def _ranked_sections(self, hits: list[Hit]) -> list[str]:
         """Section ids in the order of their best-ranked chunk."""
@@ -193,9 +195,8 @@ class Engine:
                 return messages.last_stage(_short(stage.title), name), []
             count = ("one next step" if len(targets) == 1
                      else f"{_NUMBERS.get(len(targets), len(targets))} next steps")
-            intro = (f"From {_role(stage)} ({_stage_label(stage)} of the {name} pathway) "
-                     f"the framework describes {count}:")
-        budget = max(240, (ANSWER_BUDGET - len(intro)) // len(targets))
+            intro = f"After {_role(stage)} ({_stage_label(stage)}, {name}) there {'is' if len(targets) == 1 else 'are'} {count}:"
+        budget = max(MIN_STAGE_BUDGET, (ANSWER_BUDGET - len(intro)) // len(targets))
         passages = []
         for target in targets:
             remaining = budget

@@ -7,14 +7,17 @@ import numpy as np
 
 from knowledge.lexical_store import LexicalIndex
 from knowledge.records import Chunk
+from knowledge.tokens import terms
 from knowledge.vector_store import VectorStore
 
 RRF_K = 60
+RANKING_WEIGHTS = (1.0, 0.7, 1.5, 1.0)  # chunk vectors, unit vectors, BM25 text, BM25 headings
 # A ranking contributes only its entries near its own best: a BM25 list keeps scores within
 # this share of its top, a similarity list keeps cosines within this distance of its top.
 LEXICAL_SHARE = 0.4
 TITLE_SHARE = 0.6
 SIMILARITY_MARGIN = 0.12
+COMMON_SHARE = 0.45
 
 
 @dataclass
@@ -41,6 +44,7 @@ class HybridRetriever:
         self._unit_vectors = unit_vectors
         self._unit_chunk = np.repeat(np.arange(len(chunks)), [len(c.units) for c in chunks])
         self._depth = depth
+        self._common = common_terms([c.text for c in chunks])
 
     def search(self, query_vector: np.ndarray, query_text: str, k: int,
                doc_weights: dict[str, float] | None = None) -> list[Hit]:
@@ -50,8 +54,9 @@ class HybridRetriever:
         dense = self._vectors.search(query_vector, self._depth)
         dense_sim = {self._by_id[cid]: sim for cid, sim in dense if cid in self._by_id}
         unit_best = self._best_unit_similarity(query_vector)
-        bm25 = self._lexical.scores(query_text)
-        title = self._titles.scores(query_text)
+        query_terms = [t for t in terms(query_text) if t not in self._common]
+        bm25 = self._lexical.scores(query_terms)
+        title = self._titles.scores(query_terms)
         dense_top = max(dense_sim.values(), default=0.0)
         rankings = [
             [i for i, sim in dense_sim.items() if sim >= dense_top - SIMILARITY_MARGIN],
@@ -60,9 +65,9 @@ class HybridRetriever:
             _near_top(title, self._depth, share=TITLE_SHARE),
         ]
         fused: dict[int, float] = {}
-        for ranking in rankings:
+        for weight, ranking in zip(RANKING_WEIGHTS, rankings):
             for rank, idx in enumerate(ranking):
-                fused[idx] = fused.get(idx, 0.0) + 1.0 / (RRF_K + rank + 1)
+                fused[idx] = fused.get(idx, 0.0) + weight / (RRF_K + rank + 1)
         if doc_weights:
             for idx in fused:
                 fused[idx] *= doc_weights.get(self.chunks[idx].doc_id, 1.0)
@@ -76,6 +81,16 @@ class HybridRetriever:
         if len(self._unit_vectors):
             np.maximum.at(best, self._unit_chunk, self._unit_vectors @ query_vector)
         return best
+
+
+def common_terms(texts: list[str], share: float = COMMON_SHARE) -> set[str]:
+    """Terms found in more than `share` of the texts ("camden", "learn"): they say nothing about
+    which passage answers, so lexical search ignores them."""
+    counts: dict[str, int] = {}
+    for text in texts:
+        for term in set(terms(text)):
+            counts[term] = counts.get(term, 0) + 1
+    return {t for t, n in counts.items() if n > share * len(texts)}
 
 
 def _near_top(scores: np.ndarray, depth: int, share: float | None = None,

@@ -30,6 +30,14 @@ def block_units(block: Block) -> list[Unit]:
             for item in items]
 
 
+def unit_embedding_text(section_path: list[str], unit: Unit) -> str:
+    """The text embedded for a unit: the unit with its context (section title, and a list's
+    lead-in or a table column), so "Sessions take place each half term." is about SEND networks."""
+    title = section_path[-1] if section_path else ""
+    label = f"{unit.label.rstrip(':')}: " if unit.label else ""
+    return f"{title}: {label}{unit.text}" if title else f"{label}{unit.text}"
+
+
 def render_block(block: Block) -> str:
     """Plain-text rendering of a block, used for embedding and lexical search."""
     if block.kind == "paragraph":

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import fcntl
 import hashlib
+import json
 import logging
 import shutil
 import time
@@ -14,6 +15,7 @@ import numpy as np
 
 from assistant.errors import IngestError, LockedError
 from assistant.settings import Settings
+from ingest.chunking import unit_embedding_text
 from ingest.loaders import load_document
 from ingest.parse import PARSER_VERSION, ParsedDocument, parse_document
 from knowledge.catalog import find_documents
@@ -23,6 +25,7 @@ from knowledge.lexical_store import LexicalIndex
 from knowledge.vector_store import VectorStore
 
 log = logging.getLogger(__name__)
+EMBEDDING_KEYS = "embedding_keys.json"  # hash of the exact text behind each stored vector
 
 
 @dataclass
@@ -101,7 +104,7 @@ def _build_version(settings: Settings, parsed: list[ParsedDocument], fingerprint
                           "distinct name or catalog id.")
     cache = _embedding_cache(live)
     chunk_texts = [c.text for c in chunks]
-    unit_texts = [u.text for c in chunks for u in c.units]
+    unit_texts = [unit_embedding_text(c.section_path, u) for c in chunks for u in c.units]
     todo = [t for t in dict.fromkeys(chunk_texts + unit_texts) if _key(t) not in cache]
     embed_started = time.perf_counter()
     if todo:
@@ -130,6 +133,9 @@ def _build_version(settings: Settings, parsed: list[ParsedDocument], fingerprint
                        "status": d.info.status, "path": d.info.path,
                        "sections": len(d.sections)} for d in parsed],
     }
+    (folder / EMBEDDING_KEYS).parent.mkdir(parents=True, exist_ok=True)
+    (folder / EMBEDDING_KEYS).write_text(json.dumps(
+        {"chunks": [_key(t) for t in chunk_texts], "units": [_key(t) for t in unit_texts]}))
     IndexFiles(manifest=manifest, chunks=chunks,
                pathways=[p for d in parsed for p in d.pathways],
                vectors=vectors, unit_vectors=unit_vectors).write(folder)
@@ -149,17 +155,18 @@ def _key(text: str) -> str:
 
 
 def _embedding_cache(live: Path | None) -> dict[str, np.ndarray]:
-    """Embeddings of the live version keyed by text hash, so unchanged text is not re-embedded."""
+    """Embeddings of the live version keyed by the hash of the text that was embedded, so
+    unchanged text is not embedded again."""
     if live is None:
         return {}
     try:
         files = IndexFiles.read(live)
+        keys = json.loads((live / EMBEDDING_KEYS).read_text())
     except (OSError, ValueError) as exc:
         log.warning("cannot reuse embeddings from %s: %s", live, exc)
         return {}
-    cache = {_key(c.text): v for c, v in zip(files.chunks, files.vectors)}
-    units = [u.text for c in files.chunks for u in c.units]
-    cache.update({_key(t): v for t, v in zip(units, files.unit_vectors)})
+    cache = dict(zip(keys["chunks"], files.vectors))
+    cache.update(zip(keys["units"], files.unit_vectors))
     return cache
 
 

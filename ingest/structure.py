@@ -119,9 +119,10 @@ def _list_block(raw: RawBlock) -> Block:
 
 
 def _attach_lead_ins(tokens: list[_Heading | Block]) -> list[_Heading | Block]:
-    """Fold a paragraph ending in ':' into the list that follows it, as the list's lead-in."""
+    """Fold a paragraph ending in ':' into the list that follows it, as the list's lead-in; a
+    lead-in followed by "Label: text" paragraphs makes those paragraphs the list."""
     out: list[_Heading | Block] = []
-    for token in tokens:
+    for token in _definition_lists(tokens):
         prev = out[-1] if out else None
         if (isinstance(token, Block) and token.kind == "list" and isinstance(prev, Block)
                 and prev.kind == "paragraph" and prev.text.endswith(":")):
@@ -132,6 +133,30 @@ def _attach_lead_ins(tokens: list[_Heading | Block]) -> list[_Heading | Block]:
             prev.items.extend(token.items)
         else:
             out.append(token)
+    return out
+
+
+_DEFINITION = re.compile(r"^[A-Z][^:.]{2,50}: \S")
+
+
+def _definition_lists(tokens: list[_Heading | Block]) -> list[_Heading | Block]:
+    """"These include:" + "Task and finish Hubs: ..." + "Regional Hubs: ..." -> one list."""
+    out: list[_Heading | Block] = []
+    i = 0
+    while i < len(tokens):
+        token = tokens[i]
+        out.append(token)
+        i += 1
+        if isinstance(token, Block) and token.kind == "paragraph" and token.text.endswith(":"):
+            items = []
+            while (i < len(tokens) and isinstance(tokens[i], Block)
+                   and tokens[i].kind == "paragraph" and _DEFINITION.match(tokens[i].text)):
+                items.append(tokens[i].text)
+                i += 1
+            if len(items) >= 2:
+                out.append(Block("list", items=items))
+            else:
+                out.extend(Block("paragraph", text=t) for t in items)
     return out
 
 
@@ -183,7 +208,41 @@ def _assemble(tokens: list[_Heading | Block]) -> list[Section]:
         stack.append(_Heading(text, level, token.explicit, colon=token.text.endswith(":")))
         current = Section(path=[h.text for h in stack], level=level)
         sections.append(current)
-    return [s for s in sections if s.blocks and not _dropped(s)]
+    return _split_long_sections([s for s in sections if s.blocks and not _dropped(s)])
+
+
+LONG_SECTION = 1000  # characters; a longer section's introduced lists become sub-sections
+
+
+def _split_long_sections(sections: list[Section]) -> list[Section]:
+    """In a long section, each list introduced by a lead-in ("The role of Camden Learning is:")
+    becomes a sub-section titled by the lead-in's last sentence, as the other document gives
+    such lists headings of their own."""
+    out: list[Section] = []
+    for section in sections:
+        size = sum(len(b.text) + sum(len(i) for i in b.items) for b in section.blocks)
+        if size <= LONG_SECTION:
+            out.append(section)
+            continue
+        keep, children = [], []
+        for block in section.blocks:
+            if block.kind == "list" and block.text:
+                title, rest = _lead_title(block.text)
+                blocks = [Block("paragraph", text=rest)] if rest else []
+                children.append(Section(path=[*section.path, title], level=section.level + 1,
+                                        blocks=blocks + [Block("list", items=block.items)]))
+            else:
+                keep.append(block)
+        section.blocks = keep
+        out.extend([section] if keep else [])
+        out.extend(children)
+    return out
+
+
+def _lead_title(lead: str) -> tuple[str, str]:
+    """The last sentence of a lead-in without its colon (the title), and the sentences before."""
+    sentences = re.split(r"(?<=[.!?])\s+", lead.strip())
+    return sentences[-1].rstrip(":").strip(), " ".join(sentences[:-1])
 
 
 def _level_for(token: _Heading, stack: list[_Heading], last_explicit: int,

@@ -32,9 +32,9 @@ class LexicalIndex:
 
         return cls(bm25s.BM25.load(str(folder)))
 
-    def scores(self, query: str) -> np.ndarray:
-        """BM25 score of every chunk for the query (zeros when no term is known)."""
-        query_terms = [t for t in terms(query) if t in self._retriever.vocab_dict]
+    def scores(self, query_terms: list[str]) -> np.ndarray:
+        """BM25 score of every chunk for the query terms (zeros when no term is known)."""
+        query_terms = [t for t in query_terms if t in self._retriever.vocab_dict]
         n = self._retriever.scores["num_docs"]
         if not query_terms:
             return np.zeros(n, dtype=np.float32)
