@@ -12,7 +12,7 @@ from knowledge.tokens import terms
 
 SMALL_SECTION = 620  # a section this short is quoted whole
 ANSWER_BUDGET = 680  # characters of quoted text across all passages
-ITEM_BONUS = 0.2  # list items answer "which ... are there" questions better than prose
+LEAD_BONUS = 0.06  # a section's first sentence usually says what the section is about
 SECONDARY_CUTOFF = 0.85  # a further section needs a unit scoring this share of the best
 SECTION_PRIOR = 0.15  # added to units of the best-ranked section, less for lower ranks
 COLUMN_BONUS = 0.15  # added to units in a table column the question names
@@ -42,6 +42,7 @@ class Passage:
     section: SectionView
     units: list[int]
     title: str = ""
+    continues: bool = False  # rendered on the same line as the passage before it
 
 
 def lexical_overlap(query_terms: set[str], unit_terms: set[str]) -> float:
@@ -53,15 +54,15 @@ def lexical_overlap(query_terms: set[str], unit_terms: set[str]) -> float:
     return hits / len(query_terms)
 
 
-def score_units(section: SectionView, query_vector: np.ndarray, query_terms: list[str],
-                enumeration: bool = False) -> np.ndarray:
+def score_units(section: SectionView, query_vector: np.ndarray, query_terms: list[str]
+                ) -> np.ndarray:
     """Relevance of each unit: cosine similarity blended with term overlap."""
     dense = section.vectors @ query_vector
     wanted = set(query_terms)
     lexical = np.array([lexical_overlap(wanted, t) for t in section.unit_terms])
-    bonus = np.array([ITEM_BONUS if enumeration and u.kind == "item" else 0.0
-                      for u in section.units])
-    return 0.65 * dense + 0.35 * lexical + bonus
+    lead = np.zeros(len(section.units))
+    lead[:1] = LEAD_BONUS
+    return 0.65 * dense + 0.35 * lexical + lead
 
 
 def unit_cost(unit: Unit) -> int:
@@ -70,13 +71,13 @@ def unit_cost(unit: Unit) -> int:
 
 
 def pick_units(views: list[SectionView], scores: list[np.ndarray], priors: list[float],
-               columns: list[list[str]], budget: int, max_sections: int
-               ) -> list[tuple[int, list[int]]]:
+               columns: list[list[str]], budget: int, max_sections: int,
+               whole_first: bool = True) -> list[tuple[int, list[int]]]:
     """Choose units across candidate sections within a budget.
 
     A unit's score is its own relevance, plus SECTION_PRIOR x its section's prior (1 for the
     best-ranked section), plus a bonus in a table column the question names. The first section
-    is quoted whole when short, else filled by score; further sections are quoted only for
+    is quoted whole when short (and `whole_first`), else filled by score; further sections are quoted only for
     units scoring near the best. Returns (view index, unit indices in document order) per
     chosen section, first section first.
     """
@@ -90,7 +91,7 @@ def pick_units(views: list[SectionView], scores: list[np.ndarray], priors: list[
     candidates.sort(key=lambda c: -c[0])
     chosen: dict[int, list[int]] = {}
     used = 0
-    if sum(len(u.text) for u in views[0].units) <= SMALL_SECTION:
+    if whole_first and sum(len(u.text) for u in views[0].units) <= SMALL_SECTION:
         chosen[0] = list(range(len(views[0].units)))
         used = sum(len(u.text) for u in views[0].units)
     best = candidates[0][0]
@@ -130,7 +131,10 @@ def render(passages: list[Passage], intro: str = "", budget: int = ANSWER_BUDGET
         body = _render_units([passage.section.units[i] for i in passage.units], shorten,
                              inline=bulleted)
         lead = f"{passage.title}: " if passage.title else ""
-        parts.append(f"{'• ' if bulleted else ''}{lead}{body} [{n}]")
+        if passage.continues and len(parts) > (1 if intro else 0):
+            parts[-1] += f" {body} [{n}]"
+        else:
+            parts.append(f"{'• ' if bulleted else ''}{lead}{body} [{n}]")
         section = passage.section
         citations.append(Citation(
             n=n, document=section.doc_title, date=section.doc_date,

@@ -27,13 +27,13 @@ from knowledge.vector_store import VectorStore
 
 log = logging.getLogger(__name__)
 MAX_PASSAGES = 3
-MIN_STAGE_BUDGET = 320  # characters for each next stage's summary
+MIN_STAGE_BUDGET = 360  # characters for each next stage's summary
 MIN_PROMOTED_NAME = 8  # characters of a matched role name; shorter ones ("ECT") don't promote
 CANDIDATE_SECTIONS = 5
-SUPERSEDED_WEIGHT = 0.85  # an earlier document ranks below the current one ...
+SUPERSEDED_WEIGHT = 0.7  # an earlier document ranks below the current one ...
 UNNAMED_WEIGHT = 0.6  # ... and when a question names a document, the others rank well below it
+_STAGE_NUMBER = re.compile(r"\bstage \d+\b")
 _EARLIER = re.compile(r"\b(earlier|old|older|previous|original|superseded)\b")
-_ENUMERATION = re.compile(r"^\s*(which|what (?:are|were|kinds?|types?|hubs|networks|npqs)|list|name)\b")
 
 
 @dataclass
@@ -63,7 +63,8 @@ def _section_views(files: IndexFiles) -> dict[str, SectionView]:
     for chunk in files.chunks:
         vectors = files.unit_vectors[offset:offset + len(chunk.units)]
         offset += len(chunk.units)
-        unit_terms = [set(terms(f"{u.label} {u.text}")) for u in chunk.units]
+        title = chunk.section_path[-1] if chunk.section_path else ""
+        unit_terms = [set(terms(f"{title} {u.label} {u.text}")) for u in chunk.units]
         view = views.get(chunk.section_id)
         if view is None:
             views[chunk.section_id] = SectionView(chunk.section_id, chunk.doc_title, chunk.doc_date,
@@ -99,14 +100,35 @@ class Engine:
             raise InputError(messages.question_too_long(len(text), self.settings.max_question_chars))
         return text
 
-    def answer(self, question: str, history: list[Turn] | None = None) -> Answer:
-        """Answer one question, using earlier turns for follow-ups."""
-        started = time.perf_counter()
-        text = self.validate(question)
-        q = read_question(text, history or [], self.vocabulary)
+    def retrieve(self, question: str, history: list[Turn] | None = None
+                 ) -> tuple[Question, np.ndarray, list[Hit]]:
+        """Read the question and run hybrid retrieval: (question, query vector, hits)."""
+        q = read_question(self.validate(question), history or [], self.vocabulary)
         query_vector = self.embedder.embed_query(q.search_text)
         hits = self.index.retriever.search(query_vector, q.search_text, self.settings.top_k,
                                            doc_weights=self._document_weights(q))
+        return q, query_vector, hits
+
+    def related_chunks(self, question: str, history: list[Turn] | None = None) -> list[Hit]:
+        """Retrieved chunks, with the following stage(s) first for a "what next" question."""
+        q, _, hits = self.retrieve(question, history)
+        matches = find_stages(q.corrected, self.pathways)
+        if not (matches and q.next_step):
+            return hits
+        match = self._pick_stage(matches, hits)
+        ahead = [sid for s in match.pathway.following(match.stage)
+                 for sid in self._stage_section_ids(s)]
+        chunks = [c for c in self.index.files.chunks if c.section_id in ahead]
+        top = hits[0].score if hits else 1.0
+        first = [Hit(c, top, 1.0, 1.0, 0.0) for c in chunks]
+        ids = {c.chunk_id for c in chunks}
+        return first + [h for h in hits if h.chunk.chunk_id not in ids]
+
+    def answer(self, question: str, history: list[Turn] | None = None) -> Answer:
+        """Answer one question, using earlier turns for follow-ups."""
+        started = time.perf_counter()
+        q, query_vector, hits = self.retrieve(question, history)
+        text = q.text
         scope = judge_scope(text, self.vocabulary.unknown(text), hits)
         log.debug("scope %s; hits %s", scope, [(h.chunk.chunk_id, round(h.dense, 2)) for h in hits])
         if not scope.covered:
@@ -130,7 +152,8 @@ class Engine:
         return {d["id"]: SUPERSEDED_WEIGHT for d in documents if d["status"] == "superseded"}
 
     def _compose(self, q: Question, query_vector: np.ndarray, hits: list[Hit]):
-        query_terms = terms(f"{q.search_text} {q.corrected}")
+        common = self.index.retriever.common
+        query_terms = [t for t in terms(f"{q.search_text} {q.corrected}") if t not in common]
         stage_text = f"{q.search_text} {q.corrected}" if q.follow_up else q.corrected
         matches = find_stages(stage_text, self.pathways)
         if matches and (q.next_step or q.become):
@@ -145,10 +168,13 @@ class Engine:
         views = [self.index.sections[sid] for sid in ranked]
         priors = [1.0 if sid == top or sid in children else 1.0 - sections.index(sid) / len(sections)
                   for sid in ranked]
-        enumeration = bool(_ENUMERATION.search(q.corrected))
-        scored = [score_units(v, query_vector, query_terms, enumeration) for v in views]
+        scored = [score_units(v, query_vector, query_terms) for v in views]
         columns = [_asked_columns(q.corrected, v) for v in views]
-        picks = pick_units(views, scored, priors, columns, ANSWER_BUDGET, MAX_PASSAGES)
+        explicit_stage = bool(matches) and bool(_STAGE_NUMBER.search(q.corrected)) \
+            and top == self._pick_stage(matches, hits).stage.section_id
+        picks = pick_units(views, scored, priors, columns, ANSWER_BUDGET,
+                           1 + len(children) if explicit_stage else MAX_PASSAGES,
+                           whole_first=not children)
         passages = [Passage(views[k], units, title=views[k].title) for k, units in picks]
         return render(passages)
 
@@ -159,7 +185,7 @@ class Engine:
         that role in another setting (e.g. the Executive Headteacher Peer Network)."""
         match = self._pick_stage(matches, hits)
         named = match.stage.section_id
-        if match.strength < MIN_PROMOTED_NAME or named not in sections[:3] or named == sections[0]:
+        if match.strength < MIN_PROMOTED_NAME or named not in sections[:5] or named == sections[0]:
             return sections
         top_title = self.index.sections[sections[0]].title.lower()
         if any(v in top_title for role in match.stage.roles for v in name_variants(role)):
@@ -175,10 +201,13 @@ class Engine:
         rank = {sid: i for i, sid in enumerate(self._ranked_sections(hits))}
         return min(matches, key=lambda m: (-m.strength, rank.get(m.stage.section_id, 99)))
 
-    def _stage_sections(self, stage: Stage) -> list[SectionView]:
+    def _stage_section_ids(self, stage: Stage) -> list[str]:
         """A stage's section and its sub-sections (e.g. Transition to Teaching › Pathways)."""
-        return [view for sid, view in self.index.sections.items()
+        return [sid for sid in self.index.sections
                 if sid == stage.section_id or sid.startswith(stage.section_id + "/")]
+
+    def _stage_sections(self, stage: Stage) -> list[SectionView]:
+        return [self.index.sections[sid] for sid in self._stage_section_ids(stage)]
 
     def _compose_pathway(self, q: Question, match: StageMatch):
         """Answer "what next" from the following stage(s), "how do I become" from the stage itself."""
@@ -203,7 +232,8 @@ class Engine:
             for k, view in enumerate(self._stage_sections(target)):
                 units = _stage_summary(view, remaining)
                 if units:
-                    passages.append(Passage(view, units, title=_short(target.title) if k == 0 else ""))
+                    passages.append(Passage(view, units, title=_short(target.title) if k == 0 else "",
+                                            continues=k > 0))
                     remaining -= sum(len(view.units[i].text) for i in units)
         return render(passages, intro=intro)
 

@@ -5,7 +5,7 @@ import re
 from dataclasses import dataclass, field
 
 from assistant.vocabulary import Vocabulary
-from knowledge.tokens import content_words
+from knowledge.tokens import content_words, words
 
 _NEXT = re.compile(
     r"\b(next|after|afterwards|progress\w*|move (?:on|up)|step up|promot\w*|beyond|"
@@ -44,9 +44,8 @@ def read_question(text: str, history: list[Turn], vocabulary: Vocabulary) -> Que
     corrected = vocabulary.correct_text(text)
     previous = [t.content for t in history if t.role == "user"]
     follow_up = bool(previous) and _needs_context(corrected)
-    search_text = f"{previous[-1]} {text}" if follow_up else text
-    if corrected != " ".join(text.lower().split()):
-        search_text = f"{search_text} {corrected}"
+    spelled = corrected if vocabulary.correct_text(text) != " ".join(words(text)) else text
+    search_text = f"{previous[-1]} {spelled}" if follow_up else spelled
     become = bool(_BECOME.search(corrected))
     next_step = bool(_NEXT.search(corrected)) and not _ABOUT_READINESS.search(corrected)
     # "I'm a specialist TA and want to become a teacher": the named role is where they are

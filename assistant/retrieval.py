@@ -44,7 +44,7 @@ class HybridRetriever:
         self._unit_vectors = unit_vectors
         self._unit_chunk = np.repeat(np.arange(len(chunks)), [len(c.units) for c in chunks])
         self._depth = depth
-        self._common = common_terms([c.text for c in chunks])
+        self.common = common_terms([c.text for c in chunks])
 
     def search(self, query_vector: np.ndarray, query_text: str, k: int,
                doc_weights: dict[str, float] | None = None) -> list[Hit]:
@@ -54,7 +54,7 @@ class HybridRetriever:
         dense = self._vectors.search(query_vector, self._depth)
         dense_sim = {self._by_id[cid]: sim for cid, sim in dense if cid in self._by_id}
         unit_best = self._best_unit_similarity(query_vector)
-        query_terms = [t for t in terms(query_text) if t not in self._common]
+        query_terms = [t for t in terms(query_text) if t not in self.common]
         bm25 = self._lexical.scores(query_terms)
         title = self._titles.scores(query_terms)
         dense_top = max(dense_sim.values(), default=0.0)

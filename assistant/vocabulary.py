@@ -36,12 +36,14 @@ class Vocabulary:
     def knows(self, word: str) -> bool:
         """True when the word, or its stem, occurs in the corpus or is a question word; a word
         whose stem extends a corpus stem of five letters or more counts ("trainees" ~ "train")."""
-        if (word in self.counts or word in QUESTION_WORDS or word in STOP_WORDS
-                or word.isdigit()):
+        if self._exact(word):
             return True
         word_stem = stem(word)
-        return word_stem in self.stems or any(
-            word_stem[:n] in self.stems for n in range(5, len(word_stem)))
+        return any(word_stem[:n] in self.stems for n in range(5, len(word_stem)))
+
+    def _exact(self, word: str) -> bool:
+        return (word in self.counts or word in QUESTION_WORDS or word in STOP_WORDS
+                or word.isdigit() or stem(word) in self.stems)
 
     def correct(self, word: str) -> str:
         """The closest known word for a misspelt one; the word itself when known or no match.
@@ -49,7 +51,7 @@ class Vocabulary:
         Edit distance counts a swap of neighbouring letters as one edit ("waht" -> "what").
         Up to one edit (two for words of ten letters or more); four-letter words only by a swap.
         """
-        if len(word) < 4 or self.knows(word) or word.isdigit():
+        if len(word) < 4 or self._exact(word):
             return word
         from rapidfuzz import process
         from rapidfuzz.distance import OSA

@@ -7,6 +7,7 @@ import json
 import logging
 import shutil
 import time
+import uuid
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -114,7 +115,7 @@ def _build_version(settings: Settings, parsed: list[ParsedDocument], fingerprint
     vectors = np.array([cache[_key(t)] for t in chunk_texts], dtype=np.float32)
     unit_vectors = np.array([cache[_key(t)] for t in unit_texts], dtype=np.float32)
 
-    version = time.strftime("%Y%m%d-%H%M%S") + f"-{fingerprint_hash(fingerprint)[:8]}"
+    version = f"{time.strftime('%Y%m%d-%H%M%S')}-{uuid.uuid4().hex[:8]}"
     folder = indexes_dir(settings.data_dir) / version
     if folder.exists():
         shutil.rmtree(folder)
@@ -144,10 +145,6 @@ def _build_version(settings: Settings, parsed: list[ParsedDocument], fingerprint
                         sections=sum(len(d.sections) for d in parsed), chunks=len(chunks),
                         embedded=len(todo), reused=len(set(chunk_texts + unit_texts)) - len(todo),
                         embed_seconds=embed_seconds)
-
-
-def fingerprint_hash(fingerprint: dict) -> str:
-    return hashlib.sha1(repr(sorted(fingerprint["documents"].items())).encode()).hexdigest()
 
 
 def _key(text: str) -> str:

@@ -42,7 +42,7 @@ class Embedder:
         return self._model
 
     def embed(self, texts: list[str], batch_size: int = 32, progress=None) -> np.ndarray:
-        """Embed texts; `progress(n)` is called after each batch of n texts when given."""
+        """Embed texts; `progress(n, total)` is called after each batch of n texts when given."""
         model = self._load()
         out = []
         for start in range(0, len(texts), batch_size):
@@ -50,7 +50,7 @@ class Embedder:
             out.append(model.encode(batch, batch_size=batch_size, normalize_embeddings=True,
                                     convert_to_numpy=True, show_progress_bar=False))
             if progress:
-                progress(len(batch))
+                progress(len(batch), len(texts))
         if not out:
             return np.zeros((0, 384), dtype=np.float32)
         return np.vstack(out).astype(np.float32)

@@ -1,11 +1,20 @@
 """The lexical index: BM25 (bm25s) over stemmed chunk terms, saved beside the vector store."""
 from __future__ import annotations
 
+import logging
 from pathlib import Path
 
 import numpy as np
 
 from knowledge.tokens import terms
+
+
+def _bm25s():
+    """Import bm25s, undoing the DEBUG level it forces on its logger at import."""
+    import bm25s
+
+    logging.getLogger("bm25s").setLevel(logging.NOTSET)
+    return bm25s
 
 
 class LexicalIndex:
@@ -17,9 +26,7 @@ class LexicalIndex:
     @classmethod
     def build(cls, texts: list[str]) -> "LexicalIndex":
         """Index texts (one per chunk)."""
-        import bm25s
-
-        retriever = bm25s.BM25()
+        retriever = _bm25s().BM25()
         retriever.index([terms(t) or ["_empty_"] for t in texts], show_progress=False)
         return cls(retriever)
 
@@ -28,9 +35,7 @@ class LexicalIndex:
 
     @classmethod
     def load(cls, folder: Path) -> "LexicalIndex":
-        import bm25s
-
-        return cls(bm25s.BM25.load(str(folder)))
+        return cls(_bm25s().BM25.load(str(folder)))
 
     def scores(self, query_terms: list[str]) -> np.ndarray:
         """BM25 score of every chunk for the query terms (zeros when no term is known)."""

@@ -1,0 +1,138 @@
+"""The `pdbot` command line: ingest, ask, chat, eval and bench.
+
+Heavy libraries are imported inside the commands, so `pdbot --help` answers at once.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import sys
+from pathlib import Path
+
+from assistant.errors import PdbotError
+from assistant.settings import Settings
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="pdbot",
+        description="Answers questions about Camden Learning's professional-development "
+                    "documents, citing the sections it quotes.")
+    parser.add_argument("--data-dir", type=Path, help="index folder (default: $PDBOT_DATA_DIR or .pdbot)")
+    parser.add_argument("-v", "--verbose", action="store_true", help="log what the engine does")
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    ingest = commands.add_parser("ingest", help="parse and index documents (only what changed)")
+    ingest.add_argument("paths", nargs="*", type=Path,
+                        help="files or folders (default: the documents in knowledge/documents)")
+    ingest.add_argument("--force", action="store_true", help="rebuild even if nothing changed")
+    ingest.set_defaults(run=cmd_ingest)
+
+    ask = commands.add_parser("ask", help="answer one question, or a JSONL batch")
+    ask.add_argument("question", nargs="?", help="the question")
+    ask.add_argument("--json", action="store_true", help="print the answer as JSON")
+    ask.add_argument("--batch", type=Path, metavar="FILE",
+                     help='JSONL of {"id", "question", "history"}; prints a JSON array')
+    ask.set_defaults(run=cmd_ask)
+
+    chat = commands.add_parser("chat", help="a conversation in the terminal (keeps history)")
+    chat.set_defaults(run=cmd_chat)
+
+    evaluate = commands.add_parser("eval", help="run the answer-quality eval set")
+    evaluate.add_argument("--cases", type=Path, help="eval JSONL (default: evals/cases.jsonl)")
+    evaluate.add_argument("--out", type=Path, help="write per-case results as JSON here")
+    evaluate.set_defaults(run=cmd_eval)
+
+    bench = commands.add_parser("bench", help="measure latency and ingest times")
+    bench.add_argument("--repeat", type=int, default=3, help="runs of each timed step")
+    bench.set_defaults(run=cmd_bench)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Entry point of the `pdbot` console script."""
+    args = build_parser().parse_args(argv)
+    logging.basicConfig(level=logging.DEBUG if args.verbose else logging.WARNING,
+                        format="%(levelname)s %(name)s: %(message)s")
+    for noisy in ("chromadb", "sentence_transformers", "httpx"):
+        logging.getLogger(noisy).setLevel(logging.INFO if args.verbose else logging.WARNING)
+    settings = Settings.from_env()
+    if args.data_dir:
+        settings = Settings(**{**settings.__dict__, "data_dir": args.data_dir})
+    try:
+        return args.run(args, settings) or 0
+    except PdbotError as exc:
+        print(f"pdbot: {exc}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        return 130
+
+
+def cmd_ingest(args, settings: Settings) -> int:
+    from assistant.output import print_ingest_report
+    from ingest.pipeline import run_ingest
+    from ingest.progress import embedding_progress
+
+    with embedding_progress() as progress:
+        report = run_ingest(settings, args.paths or None, progress=progress, force=args.force)
+    print_ingest_report(report, settings)
+    return 0
+
+
+def _engine(settings: Settings):
+    from assistant.engine import Engine
+
+    return Engine.from_settings(settings)
+
+
+def cmd_ask(args, settings: Settings) -> int:
+    from assistant.batch import answer_request, read_requests
+    from assistant.errors import InputError
+    from assistant.output import format_answer
+
+    if args.batch:
+        requests = read_requests(args.batch)
+        engine = _engine(settings)
+        print(json.dumps([answer_request(engine, r) for r in requests], indent=1,
+                         ensure_ascii=False))
+        return 0
+    if args.question is None:
+        raise InputError('Give a question, e.g. pdbot ask "What should an HLTA do next?", '
+                         "or --batch FILE.")
+    engine = _engine(settings)
+    answer = engine.answer(args.question)
+    print(json.dumps(answer.to_json(), indent=1, ensure_ascii=False) if args.json
+          else format_answer(answer))
+    return 0
+
+
+def cmd_chat(args, settings: Settings) -> int:
+    from assistant.chat import run_chat
+
+    return run_chat(_engine(settings))
+
+
+def cmd_eval(args, settings: Settings) -> int:
+    from assistant.output import print_eval_summary
+    from evals.runner import DEFAULT_CASES, evaluate
+
+    summary, results, answers = evaluate(_engine(settings), args.cases or DEFAULT_CASES)
+    if args.out:
+        args.out.write_text(json.dumps({"summary": summary,
+                                        "cases": [r.__dict__ for r in results],
+                                        "answers": answers}, indent=1, ensure_ascii=False))
+    print_eval_summary(summary, results)
+    return 0
+
+
+def cmd_bench(args, settings: Settings) -> int:
+    from assistant.output import print_bench
+    from evals.bench import run_bench
+
+    print_bench(run_bench(settings, repeat=args.repeat))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,54 @@
+"""Shared fixtures: an isolated data directory per test, and one real index per session."""
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from assistant.settings import Settings, default_documents_dir
+
+STRATEGY = default_documents_dir() / "camden-professional-development-strategy-current.txt"
+FRAMEWORK = default_documents_dir() / "camden-professional-development-framework-2023-07.txt"
+
+
+@pytest.fixture(autouse=True)
+def isolated_data_dir(tmp_path, monkeypatch):
+    """Tests never touch a user's .pdbot: PDBOT_DATA_DIR points into tmp_path."""
+    monkeypatch.setenv("PDBOT_DATA_DIR", str(tmp_path / "pdbot-data"))
+    monkeypatch.setenv("HF_HUB_OFFLINE", "1")
+    monkeypatch.setenv("ANONYMIZED_TELEMETRY", "False")
+
+
+@pytest.fixture(scope="session")
+def embedder():
+    """The real all-MiniLM-L6-v2 model, loaded once."""
+    from knowledge.embedder import Embedder
+
+    return Embedder()
+
+
+@pytest.fixture(scope="session")
+def built_settings(tmp_path_factory, embedder) -> Settings:
+    """Settings whose data directory holds a real index of the two shipped documents."""
+    from ingest.pipeline import run_ingest
+
+    settings = Settings(data_dir=tmp_path_factory.mktemp("index"))
+    run_ingest(settings, embedder=embedder)
+    return settings
+
+
+@pytest.fixture(scope="session")
+def engine(built_settings, embedder):
+    """The real engine over the real documents."""
+    from assistant.engine import Engine
+
+    return Engine.from_settings(built_settings, embedder=embedder)
+
+
+@pytest.fixture
+def documents_copy(tmp_path) -> Path:
+    """A writable copy of the documents folder (with its catalog)."""
+    target = tmp_path / "documents"
+    shutil.copytree(default_documents_dir(), target)
+    return target
