@@ -3,7 +3,7 @@ with [n] marks, and build the citations."""
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 
@@ -14,6 +14,7 @@ SMALL_SECTION = 620  # a section this short is quoted whole
 ANSWER_BUDGET = 680  # characters of quoted text across all passages
 LEAD_BONUS = 0.06  # a section's first sentence usually says what the section is about
 SECONDARY_CUTOFF = 0.85  # a further section needs a unit scoring this share of the best
+FLAT_SPREAD = 0.15  # a list whose best item beats the median by less than this is one answer
 SECTION_PRIOR = 0.15  # added to units of the best-ranked section, less for lower ranks
 COLUMN_BONUS = 0.15  # added to units in a table column the question names
 
@@ -43,6 +44,7 @@ class Passage:
     units: list[int]
     title: str = ""
     continues: bool = False  # rendered on the same line as the passage before it
+    compact: set[int] = field(default_factory=set)  # units shown by name or first clause
 
 
 def lexical_overlap(query_terms: set[str], unit_terms: set[str]) -> float:
@@ -70,43 +72,93 @@ def unit_cost(unit: Unit) -> int:
     return len(first_sentence(unit.text)) if unit.kind != "sentence" else len(unit.text)
 
 
-def pick_units(views: list[SectionView], scores: list[np.ndarray], priors: list[float],
+@dataclass
+class Pick:
+    """Units chosen from one candidate section; `compact` ones are shown by name or first clause."""
+
+    view: int
+    units: list[int]
+    compact: set[int] = field(default_factory=set)
+
+
+def pick_units(views: list[SectionView], scores: list[np.ndarray], primary: list[bool],
                columns: list[list[str]], budget: int, max_sections: int,
-               whole_first: bool = True) -> list[tuple[int, list[int]]]:
+               whole_first: bool = True) -> list[Pick]:
     """Choose units across candidate sections within a budget.
 
-    A unit's score is its own relevance, plus SECTION_PRIOR x its section's prior (1 for the
-    best-ranked section), plus a bonus in a table column the question names. The first section
-    is quoted whole when short (and `whole_first`), else filled by score; further sections are quoted only for
-    units scoring near the best. Returns (view index, unit indices in document order) per
-    chosen section, first section first.
+    A unit's score is its own relevance, plus SECTION_PRIOR for primary sections (the
+    best-ranked one and its sub-sections), plus a bonus in a table column the question names.
+    The first section is quoted whole when short (and `whole_first`). A list in a primary
+    section whose items all score alike is what the question asks for ("What hubs are
+    there?"): all its items are taken, compactly if need be. Other units are taken by score,
+    from other sections only when scoring near the best. Returns picks in candidate order.
     """
     candidates = []
-    for k, (view, unit_scores, prior, asked) in enumerate(zip(views, scores, priors, columns)):
+    for k, (view, unit_scores, is_primary, asked) in enumerate(zip(views, scores, primary, columns)):
         for i, score in enumerate(unit_scores):
             bonus = COLUMN_BONUS if view.units[i].label in asked else 0.0
-            candidates.append((float(score) + SECTION_PRIOR * prior + bonus, k, i))
+            candidates.append((float(score) + SECTION_PRIOR * is_primary + bonus, k, i))
     if not candidates:
         return []
     candidates.sort(key=lambda c: -c[0])
-    chosen: dict[int, list[int]] = {}
+    picks: dict[int, Pick] = {}
     used = 0
     if whole_first and sum(len(u.text) for u in views[0].units) <= SMALL_SECTION:
-        chosen[0] = list(range(len(views[0].units)))
+        picks[0] = Pick(0, list(range(len(views[0].units))))
         used = sum(len(u.text) for u in views[0].units)
     best = candidates[0][0]
     for score, k, i in candidates:
-        if i in chosen.get(k, []):
+        pick = picks.get(k)
+        if pick and i in pick.units:
             continue
-        if k != 0 and (score < SECONDARY_CUTOFF * best
-                       or (k not in chosen and len(chosen) >= max_sections)):
+        if not primary[k] and (score < SECONDARY_CUTOFF * best
+                               or (pick is None and len(picks) >= max_sections)):
+            continue
+        if pick is None and len(picks) >= max_sections + sum(primary) - 1:
+            continue
+        group = _flat_list(views[k], scores[k], i) if primary[k] else []
+        if group:
+            full = sum(unit_cost(views[k].units[j]) for j in group)
+            compact = set() if used + full <= budget else set(group)
+            cost = full if not compact else sum(len(compact_form(views[k].units[j].text)) + 2
+                                                for j in group)
+            if picks and used + cost > budget + 80:
+                continue
+            pick = picks.setdefault(k, Pick(k, []))
+            pick.units += [j for j in group if j not in pick.units]
+            pick.compact |= compact
+            used += cost
             continue
         cost = unit_cost(views[k].units[i])
-        if chosen and used + cost > budget:
+        if picks and used + cost > budget:
             continue
-        chosen.setdefault(k, []).append(i)
+        picks.setdefault(k, Pick(k, [])).units.append(i)
         used += cost
-    return [(k, sorted(chosen[k])) for k in sorted(chosen)]
+    return [Pick(k, sorted(p.units), p.compact) for k, p in sorted(picks.items())]
+
+
+def _flat_list(view: SectionView, scores: np.ndarray, i: int) -> list[int]:
+    """The items of the list holding unit i, when it has three or more items that score alike."""
+    unit = view.units[i]
+    if unit.kind != "item":
+        return []
+    group = [j for j, u in enumerate(view.units) if u.kind == "item" and u.label == unit.label]
+    if len(group) < 3:
+        return []
+    values = scores[group]
+    return group if float(values.max() - np.median(values)) < FLAT_SPREAD else []
+
+
+def compact_form(text: str) -> str:
+    """An item cut to its name ("SEND Hub: Supports ..." -> "SEND Hub") or its first clause."""
+    head, sep, _ = text.partition(": ")
+    if sep and len(head.split()) <= 7:
+        return head
+    clause = re.split(r"[,;:(]\s", first_sentence(text), maxsplit=1)[0]
+    if len(clause.split()) >= 3 and len(clause) <= 90:
+        return clause
+    words = first_sentence(text).split()
+    return " ".join(words[:12]) + ("…" if len(words) > 12 else "")
 
 
 def first_sentence(text: str) -> str:
@@ -128,8 +180,10 @@ def render(passages: list[Passage], intro: str = "", budget: int = ANSWER_BUDGET
     citations = []
     bulleted = len(passages) > 1 or bool(intro)
     for n, passage in enumerate(passages, start=1):
-        body = _render_units([passage.section.units[i] for i in passage.units], shorten,
-                             inline=bulleted)
+        units = [replace(passage.section.units[i],
+                         text=compact_form(passage.section.units[i].text))
+                 if i in passage.compact else passage.section.units[i] for i in passage.units]
+        body = _render_units(units, shorten, inline=bulleted)
         lead = f"{passage.title}: " if passage.title else ""
         if passage.continues and len(parts) > (1 if intro else 0):
             parts[-1] += f" {body} [{n}]"

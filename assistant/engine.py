@@ -166,16 +166,15 @@ class Engine:
         ranked = [top, *children, *(sid for sid in sections[1:] if sid not in children)]
         ranked = ranked[:CANDIDATE_SECTIONS + len(children)]
         views = [self.index.sections[sid] for sid in ranked]
-        priors = [1.0 if sid == top or sid in children else 1.0 - sections.index(sid) / len(sections)
-                  for sid in ranked]
+        primary = [sid == top or sid in children for sid in ranked]
         scored = [score_units(v, query_vector, query_terms) for v in views]
         columns = [_asked_columns(q.corrected, v) for v in views]
         explicit_stage = bool(matches) and bool(_STAGE_NUMBER.search(q.corrected)) \
             and top == self._pick_stage(matches, hits).stage.section_id
-        picks = pick_units(views, scored, priors, columns, ANSWER_BUDGET,
-                           1 + len(children) if explicit_stage else MAX_PASSAGES,
-                           whole_first=not children)
-        passages = [Passage(views[k], units, title=views[k].title) for k, units in picks]
+        picks = pick_units(views, scored, primary, columns, ANSWER_BUDGET,
+                           1 if explicit_stage else MAX_PASSAGES, whole_first=not children)
+        passages = [Passage(views[p.view], p.units, title=views[p.view].title, compact=p.compact)
+                    for p in picks]
         return render(passages)
 
     def _promote_named_stage(self, matches: list[StageMatch], hits: list[Hit],
