@@ -47,21 +47,22 @@ class Passage:
     compact: set[int] = field(default_factory=set)  # units shown by name or first clause
 
 
-def lexical_overlap(query_terms: set[str], unit_terms: set[str]) -> float:
-    """Share of query terms found in a unit (a query term also matches a longer word it begins)."""
-    if not query_terms:
+def lexical_overlap(query_terms: dict[str, float], unit_terms: set[str]) -> float:
+    """IDF-weighted share of query terms found in a unit (a query term also matches a longer
+    word it begins)."""
+    total = sum(query_terms.values())
+    if not total:
         return 0.0
-    hits = sum(1 for q in query_terms
-               if q in unit_terms or (len(q) >= 4 and any(u.startswith(q) for u in unit_terms)))
-    return hits / len(query_terms)
+    found = sum(weight for q, weight in query_terms.items()
+                if q in unit_terms or (len(q) >= 4 and any(u.startswith(q) for u in unit_terms)))
+    return found / total
 
 
-def score_units(section: SectionView, query_vector: np.ndarray, query_terms: list[str]
+def score_units(section: SectionView, query_vector: np.ndarray, query_terms: dict[str, float]
                 ) -> np.ndarray:
-    """Relevance of each unit: cosine similarity blended with term overlap."""
+    """Relevance of each unit: cosine similarity blended with IDF-weighted term overlap."""
     dense = section.vectors @ query_vector
-    wanted = set(query_terms)
-    lexical = np.array([lexical_overlap(wanted, t) for t in section.unit_terms])
+    lexical = np.array([lexical_overlap(query_terms, t) for t in section.unit_terms])
     lead = np.zeros(len(section.units))
     lead[:1] = LEAD_BONUS
     return 0.65 * dense + 0.35 * lexical + lead
@@ -107,10 +108,11 @@ def pick_units(views: list[SectionView], scores: list[np.ndarray], primary: list
         picks[0] = Pick(0, list(range(len(views[0].units))))
         used = sum(len(u.text) for u in views[0].units)
     best = candidates[0][0]
+    quoted = {_fold(views[k].units[i].text) for k, p in picks.items() for i in p.units}
     for score, k, i in candidates:
         pick = picks.get(k)
-        if pick and i in pick.units:
-            continue
+        if (pick and i in pick.units) or _fold(views[k].units[i].text) in quoted:
+            continue  # the other document may say the very same thing
         if not primary[k] and (score < SECONDARY_CUTOFF * best
                                or (pick is None and len(picks) >= max_sections)):
             continue
@@ -127,14 +129,21 @@ def pick_units(views: list[SectionView], scores: list[np.ndarray], primary: list
             pick = picks.setdefault(k, Pick(k, []))
             pick.units += [j for j in group if j not in pick.units]
             pick.compact |= compact
+            quoted |= {_fold(views[k].units[j].text) for j in group}
             used += cost
             continue
         cost = unit_cost(views[k].units[i])
         if picks and used + cost > budget:
             continue
         picks.setdefault(k, Pick(k, [])).units.append(i)
+        quoted.add(_fold(views[k].units[i].text))
         used += cost
     return [Pick(k, sorted(p.units), p.compact) for k, p in sorted(picks.items())]
+
+
+def _fold(text: str) -> str:
+    """Text compared loosely: lower case, letters and digits only."""
+    return re.sub(r"[^a-z0-9]+", "", text.lower())
 
 
 def _flat_list(view: SectionView, scores: np.ndarray, i: int) -> list[int]:
@@ -184,7 +193,7 @@ def render(passages: list[Passage], intro: str = "", budget: int = ANSWER_BUDGET
                          text=compact_form(passage.section.units[i].text))
                  if i in passage.compact else passage.section.units[i] for i in passage.units]
         body = _render_units(units, shorten, inline=bulleted)
-        lead = f"{passage.title}: " if passage.title else ""
+        lead = f"{passage.title}:{chr(10) if body.startswith('• ') else ' '}" if passage.title else ""
         if passage.continues and len(parts) > (1 if intro else 0):
             parts[-1] += f" {body} [{n}]"
         else:

@@ -27,6 +27,7 @@ from knowledge.vector_store import VectorStore
 
 log = logging.getLogger(__name__)
 MAX_PASSAGES = 3
+MAX_IDF = 4.0  # weight of a question word the documents never use
 MIN_STAGE_BUDGET = 360  # characters for each next stage's summary
 MIN_PROMOTED_NAME = 8  # characters of a matched role name; shorter ones ("ECT") don't promote
 CANDIDATE_SECTIONS = 5
@@ -152,8 +153,8 @@ class Engine:
         return {d["id"]: SUPERSEDED_WEIGHT for d in documents if d["status"] == "superseded"}
 
     def _compose(self, q: Question, query_vector: np.ndarray, hits: list[Hit]):
-        common = self.index.retriever.common
-        query_terms = [t for t in terms(f"{q.search_text} {q.corrected}") if t not in common]
+        idf = self.index.retriever.idf
+        query_terms = {t: idf.get(t, MAX_IDF) for t in terms(f"{q.search_text} {q.corrected}")}
         stage_text = f"{q.search_text} {q.corrected}" if q.follow_up else q.corrected
         matches = find_stages(stage_text, self.pathways)
         if matches and (q.next_step or q.become):
@@ -169,7 +170,7 @@ class Engine:
         primary = [sid == top or sid in children for sid in ranked]
         scored = [score_units(v, query_vector, query_terms) for v in views]
         columns = [_asked_columns(q.corrected, v) for v in views]
-        explicit_stage = bool(matches) and bool(_STAGE_NUMBER.search(q.corrected)) \
+        explicit_stage = bool(matches) and bool(_STAGE_NUMBER.search(stage_text)) \
             and top == self._pick_stage(matches, hits).stage.section_id
         picks = pick_units(views, scored, primary, columns, ANSWER_BUDGET,
                            1 if explicit_stage else MAX_PASSAGES, whole_first=not children)
@@ -184,7 +185,9 @@ class Engine:
         that role in another setting (e.g. the Executive Headteacher Peer Network)."""
         match = self._pick_stage(matches, hits)
         named = match.stage.section_id
-        if match.strength < MIN_PROMOTED_NAME or named not in sections[:5] or named == sections[0]:
+        by_number = bool(_STAGE_NUMBER.search(text)) and match.stage.number is not None
+        if (match.strength < MIN_PROMOTED_NAME and not by_number) or named not in sections[:5] \
+                or named == sections[0]:
             return sections
         top_title = self.index.sections[sections[0]].title.lower()
         if any(v in top_title for role in match.stage.roles for v in name_variants(role)):

@@ -1,6 +1,7 @@
 """Hybrid retrieval: dense (Chroma) and lexical (BM25) rankings fused by reciprocal rank fusion."""
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 
 import numpy as np
@@ -45,6 +46,7 @@ class HybridRetriever:
         self._unit_chunk = np.repeat(np.arange(len(chunks)), [len(c.units) for c in chunks])
         self._depth = depth
         self.common = common_terms([c.text for c in chunks])
+        self.idf = inverse_document_frequency([c.text for c in chunks])
 
     def search(self, query_vector: np.ndarray, query_text: str, k: int,
                doc_weights: dict[str, float] | None = None) -> list[Hit]:
@@ -81,6 +83,15 @@ class HybridRetriever:
         if len(self._unit_vectors):
             np.maximum.at(best, self._unit_chunk, self._unit_vectors @ query_vector)
         return best
+
+
+def inverse_document_frequency(texts: list[str]) -> dict[str, float]:
+    """log((N + 1) / (df + 0.5)) for every term of the texts; rare terms weigh more."""
+    counts: dict[str, int] = {}
+    for text in texts:
+        for term in set(terms(text)):
+            counts[term] = counts.get(term, 0) + 1
+    return {t: math.log((len(texts) + 1) / (n + 0.5)) for t, n in counts.items()}
 
 
 def common_terms(texts: list[str], share: float = COMMON_SHARE) -> set[str]:
