@@ -8,6 +8,7 @@ import argparse
 import json
 import logging
 import sys
+from dataclasses import replace
 from pathlib import Path
 
 from assistant.errors import PdbotError
@@ -57,10 +58,10 @@ def main(argv: list[str] | None = None) -> int:
                         format="%(levelname)s %(name)s: %(message)s")
     for noisy in ("chromadb", "sentence_transformers", "httpx"):
         logging.getLogger(noisy).setLevel(logging.INFO if args.verbose else logging.WARNING)
-    settings = Settings.from_env()
-    if args.data_dir:
-        settings = Settings(**{**settings.__dict__, "data_dir": args.data_dir})
     try:
+        settings = Settings.from_env()
+        if args.data_dir:
+            settings = replace(settings, data_dir=args.data_dir)
         return args.run(args, settings) or 0
     except PdbotError as exc:
         print(f"pdbot: {exc}", file=sys.stderr)

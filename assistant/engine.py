@@ -130,10 +130,10 @@ class Engine:
         started = time.perf_counter()
         q, query_vector, hits = self.retrieve(question, history)
         text = q.text
-        scope = judge_scope(text, self.vocabulary.unknown(text), hits)
+        scope = judge_scope(text, self.vocabulary.unknown_share(text), hits)
         log.debug("scope %s; hits %s", scope, [(h.chunk.chunk_id, round(h.dense, 2)) for h in hits])
         if not scope.covered:
-            result = Answer(question=text, answer=messages.not_covered(scope.topic), answered=False)
+            result = Answer(question=text, answer=messages.not_covered(scope.topic, scope.ask), answered=False)
         else:
             body, citations = self._compose(q, query_vector, hits)
             result = Answer(question=text, answer=body, answered=True, citations=citations)
@@ -180,9 +180,10 @@ class Engine:
 
     def _promote_named_stage(self, matches: list[StageMatch], hits: list[Hit],
                              sections: list[str], text: str) -> list[str]:
-        """Put the stage a question names by a full role name ("experienced TA", "deputy
-        head") first, when retrieval has it near the top and the top section is not about
-        that role in another setting (e.g. the Executive Headteacher Peer Network)."""
+        """Put the stage a question names first: by a full role name ("experienced TA",
+        "deputy head") or by number ("stage 6"), when retrieval has it near the top and the top
+        section is not about that role in another setting (the Executive Headteacher Peer
+        Network)."""
         match = self._pick_stage(matches, hits)
         named = match.stage.section_id
         by_number = bool(_STAGE_NUMBER.search(text)) and match.stage.number is not None
@@ -212,21 +213,32 @@ class Engine:
         return [self.index.sections[sid] for sid in self._stage_section_ids(stage)]
 
     def _compose_pathway(self, q: Question, match: StageMatch):
-        """Answer "what next" from the following stage(s), "how do I become" from the stage itself."""
+        """Answer "what next" from the following stage(s); "how do I become X" from stage X
+        and what the stage before it says about being ready to move on."""
         pathway, stage = match.pathway, match.stage
         name = _pathway_name(pathway)
+        readiness: list[Passage] = []
         if q.become and not q.next_step:
             targets = [stage]
             before = pathway.preceding(stage)
-            intro = (f"{_short(stage.title)} is {_stage_label(stage)} of the {name} pathway"
+            intro = (f"{_role(stage)} is {_stage_label(stage)} of the {name} pathway"
                      + (f"; it follows {_short(before.title)}." if before else "."))
+            if before:
+                readiness = [Passage(view, units, title=f"Ready to move on from {_short(before.title)}")
+                             for view in self._stage_sections(before)
+                             for units in [[i for i, u in enumerate(view.units)
+                                            if u.label == "Progression readiness"]] if units]
         else:
             targets = pathway.following(stage)
-            if not targets:
-                return messages.last_stage(_short(stage.title), name), []
+            if not targets:  # the last stage: say so, citing the stage itself
+                view = self.index.sections[stage.section_id]
+                return render([Passage(view, _stage_summary(view, ANSWER_BUDGET),
+                                       title=_short(stage.title))],
+                              intro=messages.last_stage(_short(stage.title), name))
             count = ("one next step" if len(targets) == 1
                      else f"{_NUMBERS.get(len(targets), len(targets))} next steps")
-            intro = f"After {_role(stage)} ({_stage_label(stage)}, {name}) there {'is' if len(targets) == 1 else 'are'} {count}:"
+            intro = (f"After {_role(stage)} ({_stage_label(stage)}, {name}) there "
+                     f"{'is' if len(targets) == 1 else 'are'} {count}:")
         budget = max(MIN_STAGE_BUDGET, (ANSWER_BUDGET - len(intro)) // len(targets))
         passages = []
         for target in targets:
@@ -237,7 +249,7 @@ class Engine:
                     passages.append(Passage(view, units, title=_short(target.title) if k == 0 else "",
                                             continues=k > 0))
                     remaining -= sum(len(view.units[i].text) for i in units)
-        return render(passages, intro=intro)
+        return render(passages + readiness, intro=intro)
 
 
 def _stage_summary(view: SectionView, budget: int) -> list[int]:

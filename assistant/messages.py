@@ -6,14 +6,14 @@ NOT_COVERED = ("The framework documents don't cover that, so I can't answer it f
                "NPQs, coaching, hubs, networks and CPD.")
 
 
-def not_covered(topic: str | None = None) -> str:
-    """The plain "not covered" answer, naming the topic when one was recognised."""
-    if topic:
-        return (f"The framework documents don't say anything about {topic}. "
-                "For questions about pay and conditions, ask your school's HR or business "
-                "manager. I can help with professional development: progression pathways, "
-                "NPQs, coaching, hubs, networks and CPD.")
-    return NOT_COVERED
+def not_covered(topic: str | None = None, ask: str = "") -> str:
+    """The plain "not covered" answer, naming the topic (and who to ask) when recognised."""
+    if not topic:
+        return NOT_COVERED
+    where = f" For that, ask {ask}." if ask else ""
+    return (f"The framework documents don't say anything about {topic}.{where} I can help with "
+            "professional development: progression pathways, NPQs, coaching, hubs, networks "
+            "and CPD.")
 
 
 EMPTY_QUESTION = "Please ask a question, e.g. pdbot ask \"What should an HLTA do next?\""

@@ -35,5 +35,17 @@ class Settings:
             else default_documents_dir(),
             chroma_url=env.get("PDBOT_CHROMA_URL") or None,
             llm=env.get("PDBOT_LLM") or None,
-            top_k=int(env.get("PDBOT_TOP_K") or 8),
+            top_k=_positive_int(env, "PDBOT_TOP_K", 8),
         )
+
+
+def _positive_int(env: Mapping[str, str], name: str, default: int) -> int:
+    """An integer setting; InputError naming the variable when it is not a positive integer."""
+    raw = env.get(name)
+    if not raw:
+        return default
+    if not raw.isdigit() or int(raw) < 1:
+        from assistant.errors import InputError
+
+        raise InputError(f"{name} must be a positive whole number, not {raw!r}.")
+    return int(raw)

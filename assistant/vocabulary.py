@@ -70,6 +70,11 @@ class Vocabulary:
         """The text with misspelt words replaced by their corrections (lower-cased)."""
         return " ".join(self.correct(w) for w in words(text))
 
+    def unknown_share(self, text: str) -> float:
+        """The share of the text's content words that the documents never use."""
+        content = [w for w in words(text) if w not in STOP_WORDS]
+        return len(self.unknown(text)) / len(content) if content else 0.0
+
     def unknown(self, text: str) -> list[str]:
         """Content words of the text that the corpus does not use, even after typo correction."""
         return [w for w in words(text)
