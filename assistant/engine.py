@@ -32,7 +32,7 @@ MIN_STAGE_BUDGET = 360  # characters for each next stage's summary
 MIN_PROMOTED_NAME = 8  # characters of a matched role name; shorter ones ("ECT") don't promote
 CANDIDATE_SECTIONS = 5
 SUPERSEDED_WEIGHT = 0.7  # an earlier document ranks below the current one ...
-UNNAMED_WEIGHT = 0.6  # ... and when a question names a document, the others rank well below it
+UNNAMED_WEIGHT = 0.0  # ... and a question that names a document is answered from it alone
 _STAGE_NUMBER = re.compile(r"\bstage \d+\b")
 _EARLIER = re.compile(r"\b(earlier|old|older|previous|original|superseded)\b")
 
@@ -157,8 +157,9 @@ class Engine:
         query_terms = {t: idf.get(t, MAX_IDF) for t in terms(f"{q.search_text} {q.corrected}")}
         stage_text = f"{q.search_text} {q.corrected}" if q.follow_up else q.corrected
         matches = find_stages(stage_text, self.pathways)
-        if matches and (q.next_step or q.become):
-            return self._compose_pathway(q, self._pick_stage(matches, hits))
+        plan = self._plan_pathway(q, matches, hits)
+        if plan:
+            return self._compose_pathway(*plan)
         sections = self._ranked_sections(hits)
         if matches and not (q.next_step or q.become):
             sections = self._promote_named_stage(matches, hits, sections, stage_text)
@@ -195,6 +196,24 @@ class Engine:
             return sections
         return [named] + [s for s in sections if s != named]
 
+    def _plan_pathway(self, q: Question, matches: list[StageMatch], hits: list[Hit]
+                      ) -> tuple[StageMatch, bool] | None:
+        """(stage, become?) for a pathway answer, or None. "How do I become X" is about the stage
+        named after "become"; "what next" (or "become" with no stage after it, as in "I'm a
+        specialist TA, how do I become a teacher?") is about the stage the asker holds."""
+        if not matches or not (q.next_step or q.become):
+            return None
+        if q.become and not q.follow_up:
+            targets = [m for m in matches if m.position > q.become_at]
+            if targets:  # the role named nearest after "become"
+                nearest = min(m.position for m in targets)
+                return self._pick_stage([m for m in targets if m.position == nearest], hits), True
+            current = [m for m in matches if m.position <= q.become_at]
+            return (self._pick_stage(current, hits), False) if current else None
+        if q.become and not q.next_step:
+            return self._pick_stage(matches, hits), True
+        return self._pick_stage(matches, hits), False
+
     def _ranked_sections(self, hits: list[Hit]) -> list[str]:
         """Section ids in the order of their best-ranked chunk."""
         return list(dict.fromkeys(h.chunk.section_id for h in hits))
@@ -212,13 +231,13 @@ class Engine:
     def _stage_sections(self, stage: Stage) -> list[SectionView]:
         return [self.index.sections[sid] for sid in self._stage_section_ids(stage)]
 
-    def _compose_pathway(self, q: Question, match: StageMatch):
+    def _compose_pathway(self, match: StageMatch, become: bool):
         """Answer "what next" from the following stage(s); "how do I become X" from stage X
         and what the stage before it says about being ready to move on."""
         pathway, stage = match.pathway, match.stage
         name = _pathway_name(pathway)
         readiness: list[Passage] = []
-        if q.become and not q.next_step:
+        if become:
             targets = [stage]
             before = pathway.preceding(stage)
             intro = (f"{_role(stage)} is {_stage_label(stage)} of the {name} pathway"
@@ -258,7 +277,12 @@ def _stage_summary(view: SectionView, budget: int) -> list[int]:
     units = view.units
     if any(u.label == "Purpose" for u in units):
         chosen = [i for i, u in enumerate(units) if u.label == "Purpose"]
-        chosen += [i for i, u in enumerate(units) if u.label == "Focus"][:2]
+        used = sum(len(units[i].text) for i in chosen)
+        for i in [i for i, u in enumerate(units) if u.label == "Focus"]:
+            if len(chosen) > 2 and used + len(units[i].text) > budget:
+                break
+            chosen.append(i)
+            used += len(units[i].text)
         return sorted(chosen)
     candidates = [i for i, u in enumerate(units)
                   if (i == 0 and not _labelled(u.text)) or _labelled(u.text)]

@@ -9,11 +9,16 @@ from knowledge.records import Pathway, Stage
 
 @dataclass
 class StageMatch:
-    """A stage named in a question, and how long the matched name was (longer is surer)."""
+    """A stage named in a question, how long the matched name was (longer is surer), and where
+    in the question it was named."""
 
     pathway: Pathway
     stage: Stage
     strength: int
+    position: int = 0
+
+
+WEAK = 2  # strength of a name taken from the pathway's own title ("Teaching Assistant to ...")
 
 
 def name_variants(role: str) -> set[str]:
@@ -32,26 +37,49 @@ def name_variants(role: str) -> set[str]:
 
 
 def find_stages(text: str, pathways: list[Pathway]) -> list[StageMatch]:
-    """Stages named in the text, strongest first; "stage N" counts only with no role name."""
+    """Stages named in the text, strongest first.
+
+    A role name counts by its length; where names overlap the longer wins ("executive
+    headteacher" over "headteacher"). The ends of a pathway's title name its first and last
+    stage weakly ("a TA" -> the first TA stage, "become a teacher" -> Transition to Teaching).
+    "Stage N" names that stage in every pathway, outranking only the weak names.
+    """
     norm = " " + " ".join(text.lower().replace("-", " ").split()) + " "
     found: list[StageMatch] = []
     for pathway in pathways:
+        start, end = _title_ends(pathway)
         for stage in pathway.stages:
-            names = {v for role in stage.roles for v in name_variants(role)}
-            hits = [n for n in names if re.search(rf"(?<![a-z]){re.escape(n)}s?(?![a-z])", norm)]
-            if hits:
-                found.append(StageMatch(pathway, stage, max(len(h) for h in hits)))
-    if found:
-        found = _drop_contained(found)
-    else:
-        number = re.search(r"\bstage (\d+)\b", norm)
-        if number:
-            found = [StageMatch(p, s, 1) for p in pathways for s in p.stages
-                     if s.number == int(number.group(1))]
+            names = {v: len(v) for role in stage.roles for v in name_variants(role)}
+            if stage is pathway.stages[0] and start:
+                names.update({v: WEAK for v in name_variants(start) if v not in names})
+            if stage is pathway.stages[-1] and end:
+                names.update({v: WEAK for v in name_variants(end) if v not in names})
+            spans = [(m.start(), m.end(), strength) for n, strength in names.items()
+                     for m in re.finditer(rf"(?<![a-z]){re.escape(n)}s?(?![a-z])", norm)]
+            if spans:
+                first, _, strength = max(spans, key=lambda s: (s[2], -s[0]))
+                found.append(StageMatch(pathway, stage, strength, first))
+    found = _drop_overlapped(found, norm)
+    number = re.search(r"\bstage (\d+)\b", norm)
+    if number:  # "stage 3" outranks a pathway-title name, not a role name
+        found += [StageMatch(p, s, WEAK + 1, number.start()) for p in pathways for s in p.stages
+                  if s.number == int(number.group(1))]
     return sorted(found, key=lambda m: -m.strength)
 
 
-def _drop_contained(found: list[StageMatch]) -> list[StageMatch]:
-    """Keep only the longest matches ("executive headteacher" beats "headteacher")."""
-    best = max(m.strength for m in found)
-    return [m for m in found if m.strength >= best]
+def _title_ends(pathway: Pathway) -> tuple[str, str]:
+    """"Progression Pathways: Teaching Assistant to Teacher" -> ("Teaching Assistant", "Teacher")."""
+    title = pathway.name.split(":", 1)[-1]
+    parts = re.split(r"\s+to\s+", title.strip(), maxsplit=1)
+    return (parts[0], parts[1]) if len(parts) == 2 else ("", "")
+
+
+def _drop_overlapped(found: list[StageMatch], norm: str) -> list[StageMatch]:
+    """Drop a match inside a longer one at the same place ("headteacher" in "deputy headteacher")."""
+    kept = []
+    for m in found:
+        inside = any(o is not m and o.strength > m.strength
+                     and o.position <= m.position < o.position + o.strength + 1 for o in found)
+        if not inside:
+            kept.append(m)
+    return kept

@@ -8,12 +8,13 @@ from assistant.vocabulary import Vocabulary
 from knowledge.tokens import content_words, words
 
 _NEXT = re.compile(
-    r"\b(next|after|afterwards|progress\w*|move (?:on|up)|step up|promot\w*|beyond|"
-    r"where (?:do|can|should) i go|what(?:'s| is) my next|career (?:path|route))\b")
+    r"\b(next|progress\w*|move (?:on|up)|step up|promot\w*|beyond|"
+    r"where (?:do|can|should) i go|career (?:path|route))\b"
+    r"|\b(?:comes?|come|go|move|stage|step|role|do)\b[\w ]{0,12}\bafter\b"  # "what comes after"
+    r"|\bafter (?:that|this|it|being|becoming|an?|the)\b(?! first| \d)")
 _BECOME = re.compile(r"\b(become|becoming|get to be|get into|qualify as|train as|"
                      r"route (?:to|into)|path(?:way)? (?:to|into)|aspir\w* to)\b")
 _ABOUT_READINESS = re.compile(r"\b(ready|readiness|evidence|show|shows)\b")
-_CURRENT_ROLE = re.compile(r"\b(i'?m|i am|as|currently)\s+(?:an?|the)\s+")
 _ANAPHORA = re.compile(r"\b(it|its|that|this|those|these|they|them|one|ones|there|he|she|"
                        r"same|more|else|also|too|and)\b")
 
@@ -37,6 +38,7 @@ class Question:
     follow_up: bool
     search_text: str
     history: list[Turn] = field(default_factory=list)
+    become_at: int = -1  # where "become ..." starts in `corrected`, or -1
 
 
 def read_question(text: str, history: list[Turn], vocabulary: Vocabulary) -> Question:
@@ -49,27 +51,35 @@ def read_question(text: str, history: list[Turn], vocabulary: Vocabulary) -> Que
     pointed = _pointed_item(corrected, history)
     if pointed:  # "what does the last one do?" after a list: ask about that item
         search_text = f"{pointed} {spelled}"
-    become = bool(_BECOME.search(corrected))
+    become = _BECOME.search(corrected)
     next_step = bool(_NEXT.search(corrected)) and not _ABOUT_READINESS.search(corrected)
-    # "I'm a specialist TA and want to become a teacher": the named role is where they are
-    next_step = next_step or (become and bool(_CURRENT_ROLE.search(text.lower())))
-    return Question(text=text, corrected=corrected, next_step=next_step, become=become,
-                    follow_up=follow_up, search_text=search_text, history=history)
+    return Question(text=text, corrected=corrected, next_step=next_step, become=bool(become),
+                    follow_up=follow_up, search_text=search_text, history=history,
+                    become_at=become.start() if become else -1)
 
 
 _ORDINAL = re.compile(r"\b(first|second|third|fourth|fifth|last|final)\b")
 _ORDINALS = {"first": 0, "second": 1, "third": 2, "fourth": 3, "fifth": 4, "last": -1, "final": -1}
+_THE_X_ONE = re.compile(r"\bthe ([a-z]+) (?:one|hub|network|option|route)s?\b")
 
 
 def _pointed_item(corrected: str, history: list[Turn]) -> str | None:
-    """The item of the last answer's list that "the second one" or "the last one" points at."""
-    match = _ORDINAL.search(corrected)
+    """The item of the last answer's list that "the last one" or "the secondary one" means."""
     answers = [t.content for t in history if t.role == "assistant"]
-    if not match or not answers:
+    if not answers:
         return None
     items = list_items(answers[-1])
-    index = _ORDINALS[match.group(1)]
-    return items[index] if len(items) >= 2 and -len(items) <= index < len(items) else None
+    if len(items) < 2:
+        return None
+    ordinal = _ORDINAL.search(corrected)
+    if ordinal:
+        index = _ORDINALS[ordinal.group(1)]
+        return items[index] if -len(items) <= index < len(items) else None
+    named = _THE_X_ONE.search(corrected)
+    if named:
+        found = [i for i in items if named.group(1) in i.lower().split()]
+        return found[0] if len(found) == 1 else None
+    return None
 
 
 def list_items(text: str) -> list[str]:
