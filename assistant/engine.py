@@ -130,7 +130,9 @@ class Engine:
         started = time.perf_counter()
         q, query_vector, hits = self.retrieve(question, history)
         text = q.text
-        scope = judge_scope(text, self.vocabulary.unknown_share(text), hits)
+        best = max(self.index.retriever.best_similarity(query_vector),
+                   max((h.dense for h in hits), default=0.0))
+        scope = judge_scope(text, self.vocabulary.unknown_share(text), best)
         log.debug("scope %s; hits %s", scope, [(h.chunk.chunk_id, round(h.dense, 2)) for h in hits])
         if not scope.covered:
             result = Answer(question=text, answer=messages.not_covered(scope.topic, scope.ask), answered=False)

@@ -8,11 +8,12 @@ import numpy as np
 
 from knowledge.lexical_store import LexicalIndex
 from knowledge.records import Chunk
-from knowledge.tokens import terms
+from knowledge.tokens import STOP_WORDS, terms, words
 from knowledge.vector_store import VectorStore
 
 RRF_K = 60
-RANKING_WEIGHTS = (1.0, 0.7, 1.5, 1.0)  # chunk vectors, unit vectors, BM25 text, BM25 headings
+# chunk vectors, unit vectors, BM25 text, BM25 headings, shared phrases
+RANKING_WEIGHTS = (1.0, 0.7, 1.5, 1.0, 1.0)
 # A ranking contributes only its entries near its own best: a BM25 list keeps scores within
 # this share of its top, a similarity list keeps cosines within this distance of its top.
 LEXICAL_SHARE = 0.4
@@ -46,12 +47,14 @@ class HybridRetriever:
         self._unit_chunk = np.repeat(np.arange(len(chunks)), [len(c.units) for c in chunks])
         self._depth = depth
         self.common = common_terms([c.text for c in chunks])
+        self._phrases = [phrases(c.text) for c in chunks]
         self.idf = inverse_document_frequency([c.text for c in chunks])
 
     def search(self, query_vector: np.ndarray, query_text: str, k: int,
                doc_weights: dict[str, float] | None = None) -> list[Hit]:
-        """The k best chunks by reciprocal rank fusion of four rankings: chunk vectors (Chroma),
-        best unit vector per chunk, BM25 over chunk text, and BM25 over section headings.
+        """The k best chunks by weighted reciprocal rank fusion of five rankings: chunk vectors
+        (Chroma), best unit vector per chunk, BM25 over chunk text, BM25 over section headings,
+        and the longest phrase shared with the question.
         `doc_weights` scales the fused score of each document's chunks (default 1)."""
         dense = self._vectors.search(query_vector, self._depth)
         dense_sim = {self._by_id[cid]: sim for cid, sim in dense if cid in self._by_id}
@@ -59,12 +62,14 @@ class HybridRetriever:
         query_terms = [t for t in terms(query_text) if t not in self.common]
         bm25 = self._lexical.scores(query_terms)
         title = self._titles.scores(query_terms)
+        phrase = self._phrase_scores(query_text)
         dense_top = max(dense_sim.values(), default=0.0)
         rankings = [
             [i for i, sim in dense_sim.items() if sim >= dense_top - SIMILARITY_MARGIN],
             _near_top(unit_best, self._depth, margin=SIMILARITY_MARGIN),
             _near_top(bm25, self._depth, share=LEXICAL_SHARE),
             _near_top(title, self._depth, share=TITLE_SHARE),
+            _near_top(phrase, self._depth, share=1.0),
         ]
         fused: dict[int, float] = {}
         for weight, ranking in zip(RANKING_WEIGHTS, rankings):
@@ -77,12 +82,35 @@ class HybridRetriever:
         return [Hit(self.chunks[i], fused[i], dense_sim.get(i, 0.0), float(unit_best[i]),
                     float(bm25[i])) for i in best]
 
+    def _phrase_scores(self, query_text: str) -> np.ndarray:
+        """For each chunk, the longest run of words it shares with the query ("Building Back
+        Stronger", "head of school"): names that embeddings and single terms miss."""
+        wanted = phrases(query_text)
+        return np.array([max((len(p) for p in wanted & have), default=0)
+                         for have in self._phrases], dtype=np.float32)
+
+    def best_similarity(self, query_vector: np.ndarray) -> float:
+        """The highest cosine similarity of any unit to the query: how close the documents come."""
+        return float(self._best_unit_similarity(query_vector).max(initial=0.0))
+
     def _best_unit_similarity(self, query_vector: np.ndarray) -> np.ndarray:
         """For each chunk, the cosine similarity of its closest unit (sentence, item, field)."""
         best = np.full(len(self.chunks), -1.0, dtype=np.float32)
         if len(self._unit_vectors):
             np.maximum.at(best, self._unit_chunk, self._unit_vectors @ query_vector)
         return best
+
+
+def phrases(text: str, longest: int = 4) -> set[tuple[str, ...]]:
+    """Runs of 2..`longest` words that start and end with a word that is not a stop word."""
+    tokens = words(text)
+    found = set()
+    for n in range(2, longest + 1):
+        for i in range(len(tokens) - n + 1):
+            run = tuple(tokens[i:i + n])
+            if run[0] not in STOP_WORDS and run[-1] not in STOP_WORDS:
+                found.add(run)
+    return found
 
 
 def inverse_document_frequency(texts: list[str]) -> dict[str, float]:

@@ -10,8 +10,6 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from assistant.retrieval import Hit
-
 # (topic named in the reply, who to ask instead, pattern)
 UNCOVERED_TOPICS: tuple[tuple[str, str, re.Pattern], ...] = tuple(
     (name, ask, re.compile(pattern)) for name, ask, pattern in (
@@ -59,16 +57,15 @@ class ScopeDecision:
     ask: str = ""  # who to ask instead, when known
 
 
-def judge_scope(question_text: str, unknown_share: float, hits: list[Hit]) -> ScopeDecision:
+def judge_scope(question_text: str, unknown_share: float, best: float) -> ScopeDecision:
     """Decide from the question's wording, the share of its words the documents never use, and
-    the best similarity retrieval found."""
+    `best`, the highest similarity of any passage to the question."""
     lowered = question_text.lower()
     if INSTRUCTION_ATTACKS.search(lowered):
         return ScopeDecision(False, "instructions")
     for name, ask, pattern in UNCOVERED_TOPICS:
         if pattern.search(lowered):
             return ScopeDecision(False, "uncovered topic", topic=name, ask=ask)
-    best = max((max(h.dense, h.unit) for h in hits), default=0.0)
     if best < MIN_SIMILARITY:
         return ScopeDecision(False, f"weak retrieval ({best:.2f})")
     if unknown_share >= UNKNOWN_SHARE and best < UNKNOWN_SIMILARITY:
