@@ -29,7 +29,7 @@ class SectionView:
     path: list[str]
     units: list[Unit]
     vectors: np.ndarray
-    unit_terms: list[set[str]]
+    unit_keys: list[set[str]]  # term_keys() of each unit
 
     @property
     def title(self) -> str:
@@ -47,22 +47,25 @@ class Passage:
     compact: set[int] = field(default_factory=set)  # units shown by name or first clause
 
 
-def lexical_overlap(query_terms: dict[str, float], unit_terms: set[str]) -> float:
-    """IDF-weighted share of query terms found in a unit (a query term also matches a longer
-    word it begins)."""
+def term_keys(unit_terms: set[str]) -> set[str]:
+    """A unit's terms and their prefixes of four letters or more, so that a query term matches a
+    longer word it begins ("head" matches "headship") by one set lookup."""
+    return {t[:n] for t in unit_terms for n in range(4, len(t) + 1)} | unit_terms
+
+
+def lexical_overlap(query_terms: dict[str, float], unit_keys: set[str]) -> float:
+    """IDF-weighted share of query terms found in a unit (see term_keys)."""
     total = sum(query_terms.values())
     if not total:
         return 0.0
-    found = sum(weight for q, weight in query_terms.items()
-                if q in unit_terms or (len(q) >= 4 and any(u.startswith(q) for u in unit_terms)))
-    return found / total
+    return sum(weight for q, weight in query_terms.items() if q in unit_keys) / total
 
 
 def score_units(section: SectionView, query_vector: np.ndarray, query_terms: dict[str, float]
                 ) -> np.ndarray:
     """Relevance of each unit: cosine similarity blended with IDF-weighted term overlap."""
     dense = section.vectors @ query_vector
-    lexical = np.array([lexical_overlap(query_terms, t) for t in section.unit_terms])
+    lexical = np.array([lexical_overlap(query_terms, keys) for keys in section.unit_keys])
     lead = np.zeros(len(section.units))
     lead[:1] = LEAD_BONUS
     return 0.65 * dense + 0.35 * lexical + lead

@@ -10,7 +10,7 @@ import numpy as np
 
 from assistant import messages
 from assistant.compose import (ANSWER_BUDGET, Passage, SectionView, pick_units, render,
-                               score_units)
+                               score_units, term_keys)
 from assistant.errors import InputError
 from assistant.pathway_match import StageMatch, find_stages, name_variants
 from assistant.question import Question, Turn, read_question
@@ -65,16 +65,16 @@ def _section_views(files: IndexFiles) -> dict[str, SectionView]:
         vectors = files.unit_vectors[offset:offset + len(chunk.units)]
         offset += len(chunk.units)
         title = chunk.section_path[-1] if chunk.section_path else ""
-        unit_terms = [set(terms(f"{title} {u.label} {u.text}")) for u in chunk.units]
+        unit_keys = [term_keys(set(terms(f"{title} {u.label} {u.text}"))) for u in chunk.units]
         view = views.get(chunk.section_id)
         if view is None:
             views[chunk.section_id] = SectionView(chunk.section_id, chunk.doc_title, chunk.doc_date,
                                                   chunk.section_path, list(chunk.units), vectors,
-                                                  unit_terms)
+                                                  unit_keys)
         else:
             view.units += chunk.units
             view.vectors = np.vstack([view.vectors, vectors])
-            view.unit_terms += unit_terms
+            view.unit_keys += unit_keys
     return views
 
 

@@ -31,6 +31,7 @@ class VectorStore:
 
     def __init__(self, collection):
         self._collection = collection
+        self._count = collection.count()  # fixed for an index version; asking costs ~1 ms
 
     @classmethod
     def create(cls, ids: list[str], vectors: np.ndarray, metadatas: list[dict], *,
@@ -57,7 +58,7 @@ class VectorStore:
         return cls(_client(path, url).get_collection(name, embedding_function=None))
 
     def count(self) -> int:
-        return self._collection.count()
+        return self._count
 
     def search(self, vector: np.ndarray, k: int) -> list[tuple[str, float]]:
         """(chunk id, cosine similarity) of the k nearest chunks, best first."""
