@@ -68,6 +68,9 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     except KeyboardInterrupt:
         return 130
+    except BrokenPipeError:  # output piped into `head` and cut short
+        sys.stderr.close()
+        return 0
 
 
 def cmd_ingest(args, settings: Settings) -> int:

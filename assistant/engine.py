@@ -27,8 +27,9 @@ from knowledge.vector_store import VectorStore
 
 log = logging.getLogger(__name__)
 MAX_PASSAGES = 3
+CLOSE_SHARE = 0.8  # a section this close to the best in fused score competes as an equal
 MAX_IDF = 4.0  # weight of a question word the documents never use
-MIN_STAGE_BUDGET = 360  # characters for each next stage's summary
+MIN_STAGE_BUDGET = 400  # characters for each next stage's summary
 MIN_PROMOTED_NAME = 8  # characters of a matched role name; shorter ones ("ECT") don't promote
 CANDIDATE_SECTIONS = 5
 SUPERSEDED_WEIGHT = 0.7  # an earlier document ranks below the current one ...
@@ -170,7 +171,11 @@ class Engine:
         ranked = [top, *children, *(sid for sid in sections[1:] if sid not in children)]
         ranked = ranked[:CANDIDATE_SECTIONS + len(children)]
         views = [self.index.sections[sid] for sid in ranked]
-        primary = [sid == top or sid in children for sid in ranked]
+        fused = {}
+        for hit in hits:
+            fused.setdefault(hit.chunk.section_id, hit.score)
+        close = {sid for sid, score in fused.items() if score >= CLOSE_SHARE * hits[0].score}
+        primary = [sid == top or sid in children or sid in close for sid in ranked]
         scored = [score_units(v, query_vector, query_terms) for v in views]
         columns = [_asked_columns(q.corrected, v) for v in views]
         explicit_stage = bool(matches) and bool(_STAGE_NUMBER.search(stage_text)) \
