@@ -45,6 +45,20 @@ def build_parser() -> argparse.ArgumentParser:
     evaluate.add_argument("--out", type=Path, help="write per-case results as JSON here")
     evaluate.set_defaults(run=cmd_eval)
 
+    slack = commands.add_parser(
+        "slack", help="run the Slack app (Socket Mode with SLACK_APP_TOKEN, else HTTP)")
+    slack.add_argument("--host", default="0.0.0.0", help="HTTP mode: address to listen on")
+    slack.add_argument("--port", type=int, default=3000, help="HTTP mode: port (default 3000)")
+    slack.set_defaults(run=cmd_slack)
+
+    feedback = commands.add_parser("feedback", help="feedback collected in Slack")
+    feedback_commands = feedback.add_subparsers(dest="feedback_command", required=True,
+                                                metavar="ACTION")
+    export = feedback_commands.add_parser("export", help="write 👎 answers as eval cases (JSONL)")
+    export.add_argument("--out", type=Path, default=Path("feedback-cases.jsonl"),
+                        help="output file (default feedback-cases.jsonl)")
+    export.set_defaults(run=cmd_feedback_export)
+
     bench = commands.add_parser("bench", help="measure latency and ingest times")
     bench.add_argument("--repeat", type=int, default=3, help="runs of each timed step")
     bench.set_defaults(run=cmd_bench)
@@ -127,6 +141,36 @@ def cmd_eval(args, settings: Settings) -> int:
                                         "cases": [r.__dict__ for r in results],
                                         "answers": answers}, indent=1, ensure_ascii=False))
     print_eval_summary(summary, results)
+    return 0
+
+
+def cmd_slack(args, settings: Settings) -> int:
+    from assistant.slack import redact
+    from assistant.slack.app import build_app
+    from assistant.slack.config import SlackSettings
+    from assistant.slack.feedback import FeedbackStore
+    from assistant.slack.server import serve_http, serve_socket_mode
+
+    slack = SlackSettings.from_env()
+    redact.install((slack.bot_token, slack.app_token, slack.signing_secret))
+    logging.getLogger().setLevel(logging.DEBUG if args.verbose else logging.INFO)
+    app = build_app(_engine(settings), FeedbackStore(settings.data_dir / "feedback.sqlite3"), slack)
+    if slack.socket_mode:
+        print("pdbot: connecting to Slack in Socket Mode", file=sys.stderr)
+        serve_socket_mode(app, slack.app_token)
+    else:
+        print(f"pdbot: serving Slack requests on http://{args.host}:{args.port}/slack/events",
+              file=sys.stderr)
+        serve_http(app, args.host, args.port)
+    return 0
+
+
+def cmd_feedback_export(args, settings: Settings) -> int:
+    from assistant.slack.feedback import FeedbackStore, export_downvotes
+
+    count = export_downvotes(FeedbackStore(settings.data_dir / "feedback.sqlite3"), args.out)
+    print(f"Wrote {count} 👎 answers as eval cases to {args.out}; add facts and sources, then "
+          f"`pdbot eval --cases {args.out}`.")
     return 0
 
 

@@ -1,0 +1,192 @@
+"""The Bolt app: mentions, DMs, thread follow-ups, the assistant pane, /pd, sharing and feedback.
+
+The bot keeps no conversation state: a thread's earlier turns are read back from Slack with
+`conversations.replies`, so several processes can serve the same workspace (they share the
+SQLite store in the data directory, which also makes a retried event answered once).
+"""
+from __future__ import annotations
+
+import logging
+import re
+import threading
+
+from assistant.errors import PdbotError
+from assistant.question import Turn
+from assistant.slack.blocks import answer_blocks, reason_modal
+from assistant.slack.config import SlackSettings
+from assistant.slack.feedback import FeedbackStore
+
+log = logging.getLogger(__name__)
+MAX_HISTORY = 10
+SUGGESTED_PROMPTS = [
+    {"title": "Next step for an HLTA", "message": "What should an HLTA do next?"},
+    {"title": "Becoming a deputy head", "message": "How do I become a deputy head?"},
+    {"title": "NPQs on offer", "message": "Which NPQs does Camden Learning offer?"},
+    {"title": "Coaching for new heads", "message": "How much coaching do new headteachers get?"},
+]
+GREETING = ("Hi! Ask me about Camden's professional development framework: pathways, NPQs, "
+            "coaching, hubs and networks. I quote and cite the sections I answer from.")
+_MENTION = re.compile(r"<@[A-Z0-9]+>")
+
+
+class Answerer:
+    """Turns Slack text and thread history into an answer, its blocks and a stored record."""
+
+    def __init__(self, engine, store: FeedbackStore):
+        self.engine = engine
+        self.store = store
+        self._lock = threading.Lock()  # one question at a time through the engine
+
+    def reply(self, text: str, history: list[Turn], channel: str, share: bool = False):
+        """(blocks, fallback text) answering `text`; bad input gets its message as the answer."""
+        question = _MENTION.sub("", text or "").strip()
+        try:
+            with self._lock:
+                answer = self.engine.answer(question, history)
+        except PdbotError as exc:
+            from knowledge.records import Answer
+
+            answer = Answer(question=question, answer=str(exc), answered=False)
+        answer_id = self.store.record_answer(
+            answer, [{"role": t.role, "content": t.content} for t in history], channel)
+        return answer_blocks(answer, answer_id, share=share)
+
+
+def thread_history(client, channel: str, thread_ts: str, current_ts: str, bot_user_id: str
+                   ) -> tuple[list[Turn], bool]:
+    """The thread's earlier turns (oldest first) and whether the bot has spoken in it."""
+    response = client.conversations_replies(channel=channel, ts=thread_ts, limit=50)
+    turns, bot_spoke = [], False
+    for message in response.get("messages", []):
+        if message.get("ts") == current_ts:
+            continue
+        from_bot = bool(message.get("bot_id")) or message.get("user") == bot_user_id
+        bot_spoke = bot_spoke or from_bot
+        text = _MENTION.sub("", message.get("text", "")).strip()
+        if text:
+            turns.append(Turn("assistant" if from_bot else "user", text))
+    return turns[-MAX_HISTORY:], bot_spoke
+
+
+def build_app(engine, store: FeedbackStore, slack: SlackSettings, client=None,
+              process_before_response: bool = False):
+    """A Bolt App answering with `engine`; `client` defaults to a WebClient for slack.api_url."""
+    from slack_bolt import App, Assistant, BoltResponse
+    from slack_sdk import WebClient
+    from slack_sdk.http_retry.builtin_handlers import RateLimitErrorRetryHandler
+
+    if client is None:
+        client = WebClient(token=slack.bot_token, base_url=slack.api_url)
+    client.retry_handlers.append(RateLimitErrorRetryHandler(max_retry_count=3))
+    app = App(client=client, signing_secret=slack.signing_secret or None,
+              token_verification_enabled=True, process_before_response=process_before_response)
+    answerer = Answerer(engine, store)
+
+    def allowed(channel: str) -> bool:
+        return not slack.allowed_channels or channel in slack.allowed_channels or \
+            channel.startswith("D")
+
+    @app.middleware
+    def once_per_event(body, next):
+        """Answer each event once: Slack retries (X-Slack-Retry-Num) carry the same event_id."""
+        event_id = body.get("event_id")
+        if event_id and not store.claim_event(event_id):
+            log.info("skipping event %s already handled", event_id)
+            return BoltResponse(status=200, body="")
+        return next()
+
+    @app.event("app_mention")
+    def on_mention(event, client, context):
+        if event.get("bot_id") or not allowed(event["channel"]):
+            return
+        thread_ts = event.get("thread_ts") or event["ts"]
+        history = []
+        if event.get("thread_ts"):
+            history, _ = thread_history(client, event["channel"], thread_ts, event["ts"],
+                                        context.bot_user_id)
+        blocks, text = answerer.reply(event.get("text", ""), history, event["channel"])
+        client.chat_postMessage(channel=event["channel"], thread_ts=thread_ts, blocks=blocks,
+                                text=text)
+
+    assistant = Assistant()
+
+    @assistant.thread_started
+    def on_thread_started(say, set_suggested_prompts):
+        say(GREETING)
+        set_suggested_prompts(prompts=SUGGESTED_PROMPTS)
+
+    @assistant.user_message
+    def on_pane_message(payload, client, context, say, set_status, set_title):
+        set_status("is thinking…")
+        history, _ = thread_history(client, payload["channel"], payload["thread_ts"],
+                                    payload["ts"], context.bot_user_id)
+        if not any(t.role == "user" for t in history):
+            set_title(payload.get("text", "")[:60] or "Question")
+        blocks, text = answerer.reply(payload.get("text", ""), history, payload["channel"])
+        say(blocks=blocks, text=text)
+
+    app.assistant(assistant)
+
+    @app.event("message")
+    def on_message(event, client, context):
+        if event.get("subtype") or event.get("bot_id"):
+            return  # edits, joins, other bots and ourselves
+        text = event.get("text", "")
+        if event.get("channel_type") == "im":
+            blocks, reply = answerer.reply(text, [], event["channel"])
+            client.chat_postMessage(channel=event["channel"], blocks=blocks, text=reply)
+            return
+        thread_ts = event.get("thread_ts")
+        if not thread_ts or f"<@{context.bot_user_id}>" in text or not allowed(event["channel"]):
+            return  # mentions are answered by on_mention
+        history, bot_spoke = thread_history(client, event["channel"], thread_ts, event["ts"],
+                                            context.bot_user_id)
+        if bot_spoke:  # a reply in a thread the bot answered: a follow-up
+            blocks, reply = answerer.reply(text, history, event["channel"])
+            client.chat_postMessage(channel=event["channel"], thread_ts=thread_ts, blocks=blocks,
+                                    text=reply)
+
+    @app.command(slack.command)
+    def on_command(ack, command, respond):
+        ack()
+        blocks, text = answerer.reply(command.get("text", ""), [], command.get("channel_id", ""),
+                                      share=True)
+        respond(response_type="ephemeral", blocks=blocks, text=text)
+
+    @app.action("pdbot_share")
+    def on_share(ack, body, action, client, respond):
+        ack()
+        record = store.answer(action["value"])
+        if record is None:
+            respond(response_type="ephemeral", replace_original=False,
+                    text="That answer has expired; please ask again.")
+            return
+        from knowledge.records import Answer, Citation
+
+        answer = Answer(question=record["question"], answer=record["answer"],
+                        answered=bool(record["answered"]),
+                        citations=[Citation(**c) for c in record["citations"]])
+        blocks, text = answer_blocks(answer, action["value"])
+        user = body["user"]["id"]
+        client.chat_postMessage(channel=body["channel"]["id"], blocks=blocks,
+                                text=f"<@{user}> shared: {text}")
+        respond(delete_original=True)
+
+    @app.action("pdbot_feedback_up")
+    def on_thumbs_up(ack, body, action):
+        ack()
+        store.record_vote(action["value"], body["user"]["id"], "up")
+
+    @app.action("pdbot_feedback_down")
+    def on_thumbs_down(ack, body, action, client):
+        ack()
+        store.record_vote(action["value"], body["user"]["id"], "down")
+        client.views_open(trigger_id=body["trigger_id"], view=reason_modal(action["value"]))
+
+    @app.view("pdbot_feedback_reason")
+    def on_reason(ack, body, view):
+        ack()
+        reason = (view["state"]["values"].get("reason", {}).get("text", {}).get("value") or "")
+        store.record_vote(view["private_metadata"], body["user"]["id"], "down", reason.strip())
+
+    return app

@@ -1,0 +1,72 @@
+"""Slack settings from SLACK_* variables, checked once at start-up with errors that name the variable."""
+from __future__ import annotations
+
+import os
+import re
+from dataclasses import dataclass, field
+from typing import Mapping
+
+from assistant.errors import PdbotError
+
+DEFAULT_API_URL = "https://slack.com/api/"
+
+
+class SlackConfigError(PdbotError):
+    """A Slack setting is missing or malformed."""
+
+
+@dataclass(frozen=True)
+class SlackSettings:
+    """Tokens, where the Web API is, and where the bot may answer."""
+
+    bot_token: str
+    signing_secret: str = ""
+    app_token: str = ""  # set: Socket Mode; empty: HTTP mode
+    api_url: str = DEFAULT_API_URL
+    allowed_channels: frozenset[str] = field(default_factory=frozenset)
+    command: str = "/pd"
+
+    @property
+    def socket_mode(self) -> bool:
+        return bool(self.app_token)
+
+    def __repr__(self) -> str:  # never show tokens, even in a traceback
+        return (f"SlackSettings(socket_mode={self.socket_mode}, api_url={self.api_url!r}, "
+                f"allowed_channels={sorted(self.allowed_channels)!r}, command={self.command!r})")
+
+    @classmethod
+    def from_env(cls, env: Mapping[str, str] | None = None) -> "SlackSettings":
+        """Read and check SLACK_BOT_TOKEN, SLACK_SIGNING_SECRET / SLACK_APP_TOKEN, SLACK_API_URL,
+        SLACK_ALLOWED_CHANNELS and SLACK_COMMAND."""
+        env = os.environ if env is None else env
+        bot_token = _token(env, "SLACK_BOT_TOKEN", "xoxb-", required=True)
+        app_token = _token(env, "SLACK_APP_TOKEN", "xapp-", required=False)
+        secret = env.get("SLACK_SIGNING_SECRET", "").strip()
+        if not app_token and not secret:
+            raise SlackConfigError(
+                "SLACK_SIGNING_SECRET is not set: HTTP mode needs it to verify requests from "
+                "Slack (or set SLACK_APP_TOKEN to use Socket Mode).")
+        if secret and not re.fullmatch(r"[0-9a-f]{16,}", secret):
+            raise SlackConfigError("SLACK_SIGNING_SECRET looks malformed: it should be the hex "
+                                   "string from the app's Basic Information page.")
+        api_url = env.get("SLACK_API_URL", "").strip() or DEFAULT_API_URL
+        if not re.match(r"https?://", api_url):
+            raise SlackConfigError("SLACK_API_URL must start with http:// or https://.")
+        channels = frozenset(c.strip() for c in env.get("SLACK_ALLOWED_CHANNELS", "").split(",")
+                             if c.strip())
+        command = env.get("SLACK_COMMAND", "/pd").strip() or "/pd"
+        return cls(bot_token=bot_token, signing_secret=secret, app_token=app_token,
+                   api_url=api_url if api_url.endswith("/") else api_url + "/",
+                   allowed_channels=channels, command=command)
+
+
+def _token(env: Mapping[str, str], name: str, prefix: str, required: bool) -> str:
+    value = env.get(name, "").strip()
+    if not value:
+        if required:
+            raise SlackConfigError(f"{name} is not set: copy the token starting with "
+                                   f"'{prefix}' from the Slack app's settings.")
+        return ""
+    if not value.startswith(prefix) or len(value) < len(prefix) + 8 or " " in value:
+        raise SlackConfigError(f"{name} looks malformed: it should start with '{prefix}'.")
+    return value

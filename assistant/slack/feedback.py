@@ -1,0 +1,108 @@
+"""Feedback and delivery records in SQLite under the data directory.
+
+Tables: answers (what was asked and answered, for the buttons to refer to), votes (👍 / 👎 with
+an optional reason) and events (Slack event ids already handled, so a retried event is
+answered once even when several bot processes share the data directory).
+"""
+from __future__ import annotations
+
+import json
+import sqlite3
+import time
+import uuid
+from contextlib import closing
+from pathlib import Path
+
+from knowledge.records import Answer
+
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS answers (
+    answer_id TEXT PRIMARY KEY, question TEXT, history TEXT, answer TEXT, answered INTEGER,
+    sections TEXT, citations TEXT, channel TEXT, created REAL);
+CREATE TABLE IF NOT EXISTS votes (
+    answer_id TEXT, user TEXT, vote TEXT, reason TEXT, created REAL,
+    PRIMARY KEY (answer_id, user));
+CREATE TABLE IF NOT EXISTS events (event_id TEXT PRIMARY KEY, created REAL);
+"""
+
+
+class FeedbackStore:
+    """Answers, votes and handled events; safe to share between threads and processes."""
+
+    def __init__(self, path: Path):
+        self.path = path
+        path.parent.mkdir(parents=True, exist_ok=True)
+        with closing(self._connect()) as db, db:
+            db.execute("PRAGMA journal_mode=WAL")
+            db.executescript(SCHEMA)
+
+    def _connect(self) -> sqlite3.Connection:
+        return sqlite3.connect(self.path, timeout=30)
+
+    def claim_event(self, event_id: str) -> bool:
+        """True the first time an event id is seen, False for a retry of it."""
+        with closing(self._connect()) as db, db:
+            cursor = db.execute("INSERT OR IGNORE INTO events VALUES (?, ?)", (event_id, time.time()))
+            return cursor.rowcount == 1
+
+    def record_answer(self, answer: Answer, history: list[dict], channel: str = "") -> str:
+        """Keep an answer so the buttons under it can refer to it; returns its id."""
+        answer_id = uuid.uuid4().hex
+        citations = [c.__dict__ for c in answer.citations]
+        with closing(self._connect()) as db, db:
+            db.execute("INSERT INTO answers VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)", (
+                answer_id, answer.question, json.dumps(history), answer.answer, int(answer.answered),
+                json.dumps([c.chunk_id for c in answer.citations]), json.dumps(citations),
+                channel, time.time()))
+        return answer_id
+
+    def answer(self, answer_id: str) -> dict | None:
+        """A recorded answer as a dict, or None."""
+        with closing(self._connect()) as db:
+            db.row_factory = sqlite3.Row
+            row = db.execute("SELECT * FROM answers WHERE answer_id = ?", (answer_id,)).fetchone()
+        if row is None:
+            return None
+        data = dict(row)
+        for key in ("history", "sections", "citations"):
+            data[key] = json.loads(data[key])
+        return data
+
+    def record_vote(self, answer_id: str, user: str, vote: str, reason: str = "") -> None:
+        """Store (or change) one user's vote on an answer."""
+        with closing(self._connect()) as db, db:
+            db.execute("INSERT OR REPLACE INTO votes VALUES (?, ?, ?, ?, ?)",
+                       (answer_id, user, vote, reason, time.time()))
+
+    def votes(self) -> list[dict]:
+        """Every vote joined with its answer, oldest first."""
+        with closing(self._connect()) as db:
+            db.row_factory = sqlite3.Row
+            rows = db.execute(
+                "SELECT v.answer_id, v.user, v.vote, v.reason, v.created, a.question, a.history,"
+                " a.answer, a.answered, a.sections FROM votes v JOIN answers a USING (answer_id)"
+                " ORDER BY v.created").fetchall()
+        return [{**dict(r), "history": json.loads(r["history"]), "sections": json.loads(r["sections"])}
+                for r in rows]
+
+
+def export_downvotes(store: FeedbackStore, out: Path) -> int:
+    """Write each 👎 as an eval case (JSONL) for a reviewer to complete; returns how many."""
+    cases = []
+    for vote in store.votes():
+        if vote["vote"] != "down":
+            continue
+        cases.append({
+            "id": f"feedback-{vote['answer_id'][:12]}",
+            "question": vote["question"],
+            "history": vote["history"],
+            "facts": [],  # to fill in: phrases a correct answer must contain
+            "sources": [],  # to fill in: headings of the sections that answer it
+            "in_scope": bool(vote["answered"]),
+            "kind": "feedback",
+            "note": vote["reason"],
+            "answer_given": vote["answer"],
+            "sections_cited": vote["sections"],
+        })
+    out.write_text("".join(json.dumps(c, ensure_ascii=False) + "\n" for c in cases))
+    return len(cases)
