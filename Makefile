@@ -4,7 +4,8 @@ VENV := .venv
 BIN := $(VENV)/bin
 QUESTION ?= What should an HLTA do next?
 
-.PHONY: run test install ingest eval bench clean
+.PHONY: run test install ingest eval eval-check bench clean
+THRESHOLDS ?= fact_recall=0.95,source_hit=0.97,oos_refusal=1.0,citation_validity=1.0
 
 $(BIN)/pdbot: pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -27,10 +28,17 @@ ingest: install
 	$(BIN)/pdbot ingest
 
 eval: install
-	$(BIN)/pdbot eval
+	$(BIN)/pdbot ingest
+	$(BIN)/pdbot eval --baseline naive
+
+# The project's own quality bar, run by CI: exits non-zero when a metric falls below it.
+eval-check: install
+	$(BIN)/pdbot ingest
+	$(BIN)/pdbot eval --out eval-report/cases --fail-under $(THRESHOLDS)
+	$(BIN)/pdbot eval --cases evals/conversations.jsonl --out eval-report/conversations --fail-under $(THRESHOLDS)
 
 bench: install
 	$(BIN)/pdbot bench
 
 clean:
-	rm -rf .pdbot .pytest_cache
+	rm -rf .pdbot .pytest_cache eval-report

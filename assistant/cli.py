@@ -40,9 +40,21 @@ def build_parser() -> argparse.ArgumentParser:
     chat = commands.add_parser("chat", help="a conversation in the terminal (keeps history)")
     chat.set_defaults(run=cmd_chat)
 
-    evaluate = commands.add_parser("eval", help="run the answer-quality eval set")
-    evaluate.add_argument("--cases", type=Path, help="eval JSONL (default: evals/cases.jsonl)")
-    evaluate.add_argument("--out", type=Path, help="write per-case results as JSON here")
+    evaluate = commands.add_parser("eval", help="run the answer-quality eval set, write reports")
+    evaluate.add_argument("--cases", type=Path, help="eval JSONL (default: evals/cases.jsonl); "
+                          "`pdbot feedback export` files work too")
+    evaluate.add_argument("--out", type=Path, default=Path("eval-report"),
+                          help="folder for report.md, report.html, results.json (default eval-report)")
+    evaluate.add_argument("--baseline", choices=["naive"],
+                          help="also run the standard LangChain recipe on the same cases")
+    evaluate.add_argument("--compare", type=Path, metavar="RESULTS_JSON",
+                          help="list cases that got worse or better since that run")
+    evaluate.add_argument("--fail-under", metavar="SPEC",
+                          help="e.g. fact_recall=0.95,source_hit=0.97: exit 1 when a metric is lower")
+    evaluate.add_argument("--gaps", action="store_true",
+                          help="list questions (eval set and Slack feedback) the documents don't answer")
+    evaluate.add_argument("--judge", metavar="MODEL",
+                          help="LLM for model-judged metrics (default: $PDBOT_LLM; none: not run)")
     evaluate.set_defaults(run=cmd_eval)
 
     slack = commands.add_parser(
@@ -132,16 +144,48 @@ def cmd_chat(args, settings: Settings) -> int:
 
 
 def cmd_eval(args, settings: Settings) -> int:
+    from assistant.errors import InputError
     from assistant.output import print_eval_summary
-    from evals.runner import DEFAULT_CASES, evaluate
+    from evals.compare import below_thresholds, compare_runs, load_run, parse_thresholds
+    from evals.report import write_report
+    from evals.runner import DEFAULT_CASES, EngineSystem, load_cases, run_cases
 
-    summary, results, answers = evaluate(_engine(settings), args.cases or DEFAULT_CASES)
-    if args.out:
-        args.out.write_text(json.dumps({"summary": summary,
-                                        "cases": [r.__dict__ for r in results],
-                                        "answers": answers}, indent=1, ensure_ascii=False))
-    print_eval_summary(summary, results)
-    return 0
+    try:
+        thresholds = parse_thresholds(args.fail_under or "")
+        cases = load_cases(args.cases or DEFAULT_CASES)
+        previous = load_run(args.compare) if args.compare else None
+    except (OSError, ValueError, KeyError) as exc:
+        raise InputError(str(exc)) from exc
+    engine = _engine(settings)
+    runs = [run_cases(EngineSystem(engine), cases)]
+    if args.baseline == "naive":
+        from evals.baseline import NaiveRecipe
+
+        runs.append(run_cases(NaiveRecipe(settings.documents_dir, engine.embedder), cases))
+    judge = args.judge or settings.llm
+    if judge:
+        from evals.judge import judge_run, load_model
+
+        model = load_model(judge)
+        for run in runs:
+            run.judged = judge_run(model, run)
+    comparison = compare_runs(previous, runs[0].to_json()) if previous else None
+    paths = write_report(args.out, runs, comparison)
+    print_eval_summary(runs, comparison)
+    print(f"Reports: {paths['markdown']}, {paths['html']}, {paths['json']}")
+    if args.gaps:
+        from assistant.slack.feedback import FeedbackStore
+        from evals.gaps import find_gaps, gaps_markdown
+
+        store_path = settings.data_dir / "feedback.sqlite3"
+        votes = FeedbackStore(store_path).votes() if store_path.exists() else []
+        text = gaps_markdown(find_gaps(engine, cases, votes))
+        (args.out / "gaps.md").write_text(text)
+        print(text)
+    problems = below_thresholds(runs[0].summary, thresholds)
+    for problem in problems:
+        print(f"pdbot eval: below threshold: {problem}", file=sys.stderr)
+    return 1 if problems else 0
 
 
 def cmd_slack(args, settings: Settings) -> int:

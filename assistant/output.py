@@ -28,32 +28,22 @@ def print_ingest_report(report, settings) -> None:
           f"into {settings.data_dir}.")
 
 
-def print_eval_summary(summary: dict, results) -> None:
-    """The eval totals as a table, then the failing cases."""
+def print_eval_summary(runs, comparison: dict | None = None) -> None:
+    """The summary table (one column per system), then the failing cases and any comparison."""
     from rich.console import Console
     from rich.table import Table
 
+    from evals.report import summary_table
+
     console = Console()
-    table = Table(title="Answer-quality eval", show_header=True)
-    table.add_column("metric")
-    table.add_column("value", justify="right")
-    rows = [
-        ("cases (in scope / out of scope)",
-         f"{summary['cases']} ({summary['in_scope']} / {summary['out_of_scope']})"),
-        ("fact recall", f"{summary['fact_recall']:.3f}"),
-        ("full pass (in scope)", f"{summary['full_pass']} / {summary['in_scope']}"),
-        ("source hit rate", f"{summary['source_hit']:.3f}"),
-        ("out-of-scope refusal rate", f"{summary['oos_refusal']:.3f}"),
-        ("false refusals", str(summary["false_refusals"])),
-        ("answer chars median / p90",
-         f"{summary['answer_chars_median']:.0f} / {summary['answer_chars_p90']:.0f}"),
-        ("latency ms p50 / p95",
-         f"{summary['latency_ms_p50']:.1f} / {summary['latency_ms_p95']:.1f}"),
-    ]
-    for name, value in rows:
-        table.add_row(name, value)
+    rows = summary_table(runs)
+    table = Table(title="Answer-quality eval")
+    for k, header in enumerate(rows[0]):
+        table.add_column(header, justify="left" if k == 0 else "right")
+    for row in rows[1:]:
+        table.add_row(*row)
     console.print(table)
-    failing = [r for r in results if not r.passed]
+    failing = [r for r in runs[0].results if not r.passed]
     if failing:
         console.print(f"{len(failing)} cases did not fully pass:")
         for r in failing:
@@ -61,6 +51,11 @@ def print_eval_summary(summary: dict, results) -> None:
                     "refused" if not r.answered else
                     f"facts {r.facts_met}/{r.facts_total}, sources {r.sources_met}/{r.sources_total}")
             console.print(f"  {r.case_id}: {what}", markup=False)
+    if comparison is not None:
+        for change in ("worse", "better"):
+            console.print(f"{change} than the previous run: {len(comparison[change])}")
+            for c in comparison[change]:
+                console.print(f"  {c['case_id']}: {c['before']} -> {c['after']}", markup=False)
 
 
 def print_bench(results: dict) -> None:

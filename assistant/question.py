@@ -11,7 +11,9 @@ _NEXT = re.compile(
     r"\b(next|progress\w*|move (?:on|up)|step up|promot\w*|beyond|"
     r"where (?:do|can|should) i go|career (?:path|route))\b"
     r"|\b(?:comes?|come|go|move|stage|step|role|do)\b[\w ]{0,12}\bafter\b"  # "what comes after"
-    r"|\bafter (?:that|this|it|being|becoming|an?|the)\b(?! first| \d)")
+    r"|\bafter (?:being|becoming|an?|the)\b(?! first| \d)")
+_AFTER_THAT = re.compile(r"\bafter (?:that|this|it)\b")
+_AFTER_WORDS = {"come", "comes", "coming", "next", "after", "what", "then", "role", "stage", "step"}
 _BECOME = re.compile(r"\b(become|becoming|get to be|get into|qualify as|train as|"
                      r"route (?:to|into)|path(?:way)? (?:to|into)|aspir\w* to)\b")
 _ABOUT_READINESS = re.compile(r"\b(ready|readiness|evidence|show|shows)\b")
@@ -49,10 +51,16 @@ def read_question(text: str, history: list[Turn], vocabulary: Vocabulary) -> Que
     spelled = corrected if vocabulary.correct_text(text) != " ".join(words(text)) else text
     search_text = f"{previous[-1]} {spelled}" if follow_up else spelled
     pointed = _pointed_item(corrected, history)
-    if pointed:  # "what does the last one do?" after a list: ask about that item
-        search_text = f"{pointed} {spelled}"
+    if pointed:  # "what does the last one do?" after a list: "what does AI Hub do?"
+        search_text = _REFERENCE.sub(pointed, spelled, count=1)
+        if pointed not in search_text:
+            search_text = f"{pointed} {spelled}"
     become = _BECOME.search(corrected)
-    next_step = bool(_NEXT.search(corrected)) and not _ABOUT_READINESS.search(corrected)
+    # "and after that?" asks for the next step; "how many sessions after that?" does not
+    bare_after = bool(_AFTER_THAT.search(corrected)) and len(
+        [w for w in content_words(corrected) if w not in _AFTER_WORDS]) <= 1
+    next_step = (bool(_NEXT.search(corrected)) or bare_after) \
+        and not _ABOUT_READINESS.search(corrected)
     return Question(text=text, corrected=corrected, next_step=next_step, become=bool(become),
                     follow_up=follow_up, search_text=search_text, history=history,
                     become_at=become.start() if become else -1)
@@ -61,6 +69,9 @@ def read_question(text: str, history: list[Turn], vocabulary: Vocabulary) -> Que
 _ORDINAL = re.compile(r"\b(first|second|third|fourth|fifth|last|final)\b")
 _ORDINALS = {"first": 0, "second": 1, "third": 2, "fourth": 3, "fifth": 4, "last": -1, "final": -1}
 _THE_X_ONE = re.compile(r"\bthe ([a-z]+) (?:one|hub|network|option|route)s?\b")
+_REFERENCE = re.compile(r"\b(?:the\s+)?(?:first|second|third|fourth|fifth|last|final|[a-z]+)\s+"
+                        r"(?:one|hub|network|option|route)s?\b|\bthe\s+(?:first|second|third|"
+                        r"fourth|fifth|last|final)\b", re.IGNORECASE)
 
 
 def _pointed_item(corrected: str, history: list[Turn]) -> str | None:

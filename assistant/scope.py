@@ -16,7 +16,7 @@ UNCOVERED_TOPICS: tuple[tuple[str, str, re.Pattern], ...] = tuple(
         ("pay and pensions", "your school's HR or business manager",
          r"\b(salar(?:y|ies)|wages?|payscale|pay ?(?:scale|band|rise|award|point|spine|policy)"
          r"|ups ?\d|m\d pay|main pay|upper pay|pension\w*|overtime|tax(?:ed)?"
-         r"|how much (?:am i|are we|is an?|do \w+) (?:paid|earn)"
+         r"|how much\b.{0,25}\b(?:paid|earn\w*)|\bearnings\b"
          r"|(?:sick|actual|the) pay\b|\bpaid\b(?! for))"),
         ("leave and absence", "your school's HR or business manager",
          r"\b(annual leave|holidays?|maternity|paternity|parental leave|compassionate"

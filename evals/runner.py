@@ -1,37 +1,89 @@
-"""Running an eval set through the engine and reporting the totals."""
+"""Running an eval set through a system (the engine, or a baseline) and collecting the results."""
 from __future__ import annotations
 
 import json
+from dataclasses import dataclass, field
 from pathlib import Path
 
-from evals.metrics import CaseResult, score_case, summarise
+from evals.metrics import CaseResult, breakdown, score_case, summarise
 
 DEFAULT_CASES = Path(__file__).resolve().parent / "cases.jsonl"
 
 
 def load_cases(path: Path) -> list[dict]:
-    """Eval cases from a JSONL file (blank lines ignored)."""
+    """Eval cases from a JSONL file (blank lines ignored); `pdbot feedback export` files too."""
     cases = []
     for number, line in enumerate(path.read_text().splitlines(), start=1):
         if line.strip():
             try:
-                cases.append(json.loads(line))
+                case = json.loads(line)
             except json.JSONDecodeError as exc:
                 raise ValueError(f"{path}:{number}: not valid JSON ({exc.msg}).") from exc
+            case.setdefault("history", [])
+            case.setdefault("facts", [])
+            case.setdefault("sources", [])
+            case.setdefault("in_scope", True)
+            cases.append(case)
     return cases
 
 
-def run_cases(engine, cases: list[dict]) -> tuple[list[CaseResult], list[dict]]:
-    """Answer every case; return per-case results and the answers (public JSON shape)."""
-    from assistant.batch import answer_request
+class EngineSystem:
+    """The project's engine, as the eval runner calls it."""
 
-    answers = [answer_request(engine, case) for case in cases]
-    return [score_case(c, a) for c, a in zip(cases, answers)], answers
+    name = "pdbot"
+
+    def __init__(self, engine):
+        self.engine = engine
+
+    def warm_up(self) -> None:
+        self.engine.answer("warm-up question about NPQs")  # the first call loads the model
+
+    def run(self, case: dict) -> tuple[dict, list[str]]:
+        """(answer JSON, ranked retrieved passages as "heading path: text")."""
+        from assistant.batch import answer_request, parse_history
+        from assistant.errors import PdbotError
+
+        answer = answer_request(self.engine, case)
+        try:
+            hits = self.engine.related_chunks(case["question"], parse_history(case["history"]))
+        except PdbotError:
+            hits = []
+        return answer, [f"{h.chunk.section_label}: {h.chunk.text}" for h in hits]
 
 
-def evaluate(engine, path: Path = DEFAULT_CASES) -> tuple[dict, list[CaseResult], list[dict]]:
-    """Run an eval file: summary, per-case results and answers."""
-    cases = load_cases(path)
-    engine.answer("warm-up question about NPQs")  # the first call loads the model
-    results, answers = run_cases(engine, cases)
-    return summarise(results), results, answers
+@dataclass
+class EvalRun:
+    """One system's results on one case set."""
+
+    system: str
+    cases: list[dict]
+    results: list[CaseResult]
+    answers: list[dict]
+    summary: dict = field(default_factory=dict)
+    by_kind: dict = field(default_factory=dict)
+    by_document: dict = field(default_factory=dict)
+    judged: dict | None = None  # model-judged metrics, when an LLM was configured
+
+    def to_json(self) -> dict:
+        return {"system": self.system, "summary": self.summary, "by_kind": self.by_kind,
+                "by_document": self.by_document, "judged": self.judged,
+                "cases": [{**r.__dict__, "passed": r.passed, "question": c["question"],
+                           "answer": a} for r, c, a in zip(self.results, self.cases, self.answers)]}
+
+
+def run_cases(system, cases: list[dict]) -> EvalRun:
+    """Run every case through a system and score it."""
+    system.warm_up()
+    results, answers = [], []
+    for case in cases:
+        answer, retrieved = system.run(case)
+        answers.append(answer)
+        results.append(score_case(case, answer, retrieved))
+    return EvalRun(system=system.name, cases=cases, results=results, answers=answers,
+                   summary=summarise(results), by_kind=breakdown(results, "kind"),
+                   by_document=breakdown(results, "document"))
+
+
+def evaluate(engine, path: Path = DEFAULT_CASES) -> EvalRun:
+    """Run an eval file through the engine."""
+    return run_cases(EngineSystem(engine), load_cases(path))

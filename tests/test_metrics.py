@@ -58,6 +58,8 @@ def test_evaluate_runs_a_case_file_through_the_engine(engine, tmp_path):
          "facts": [["three individual coaching sessions"]], "sources": [["Coaching Offer"]]},
         {**OOS, "question": "What is the salary of an HLTA?"},
     ]) + "\n")
-    summary, results, answers = evaluate(engine, cases)
-    assert (summary["cases"], summary["full_pass"], summary["oos_refusal"]) == (2, 1, 1.0)
-    assert answers[0]["citations"]
+    run = evaluate(engine, cases)
+    assert (run.summary["cases"], run.summary["full_pass"], run.summary["oos_refusal"]) == (2, 1, 1.0)
+    assert run.answers[0]["citations"]
+    assert run.results[0].source_rank == 1 and run.summary["mrr"] == 1.0
+    assert set(run.by_kind) == {"fact", "out-of-scope"}
