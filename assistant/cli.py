@@ -28,6 +28,8 @@ def build_parser() -> argparse.ArgumentParser:
     ingest.add_argument("paths", nargs="*", type=Path,
                         help="files or folders (default: the documents in knowledge/documents)")
     ingest.add_argument("--force", action="store_true", help="rebuild even if nothing changed")
+    ingest.add_argument("--dry-run", action="store_true",
+                        help="report what would change (documents, sections, eval cases); change nothing")
     ingest.set_defaults(run=cmd_ingest)
 
     ask = commands.add_parser("ask", help="answer one question, or a JSONL batch")
@@ -104,8 +106,12 @@ def cmd_ingest(args, settings: Settings) -> int:
     from ingest.pipeline import run_ingest
     from ingest.progress import embedding_progress
 
+    from evals.runner import DEFAULT_CASES
+
+    case_files = sorted(DEFAULT_CASES.parent.glob("*.jsonl"))
     with embedding_progress() as progress:
-        report = run_ingest(settings, args.paths or None, progress=progress, force=args.force)
+        report = run_ingest(settings, args.paths or None, progress=progress, force=args.force,
+                            dry_run=args.dry_run, case_files=case_files)
     print_ingest_report(report, settings)
     return 0
 

@@ -30,6 +30,7 @@ class SectionView:
     units: list[Unit]
     vectors: np.ndarray
     unit_keys: list[set[str]]  # term_keys() of each unit
+    page: int | None = None
 
     @property
     def title(self) -> str:
@@ -204,7 +205,8 @@ def render(passages: list[Passage], intro: str = "", budget: int = ANSWER_BUDGET
         section = passage.section
         citations.append(Citation(
             n=n, document=section.doc_title, date=section.doc_date,
-            section=" › ".join(section.path) or section.doc_title,
+            section=(" › ".join(section.path) or section.doc_title)
+            + (f" (p. {section.page})" if section.page else ""),
             text=" ".join(section.units[i].text for i in passage.units),
             chunk_id=section.section_id))
     return "\n".join(parts), citations

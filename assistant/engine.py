@@ -19,7 +19,7 @@ from assistant.scope import judge_scope
 from assistant.settings import Settings
 from assistant.vocabulary import Vocabulary
 from knowledge.embedder import Embedder
-from knowledge.index import IndexFiles, require_live
+from knowledge.index import IndexFiles, live_version_dir, require_live
 from knowledge.lexical_store import LexicalIndex
 from knowledge.records import Answer, Pathway, Stage
 from knowledge.tokens import terms
@@ -45,6 +45,7 @@ class LoadedIndex:
     files: IndexFiles
     retriever: HybridRetriever
     sections: dict[str, SectionView]
+    version: str = ""
 
 
 def load_index(settings: Settings) -> LoadedIndex:
@@ -55,7 +56,7 @@ def load_index(settings: Settings) -> LoadedIndex:
                                name=files.manifest["collection"])
     retriever = HybridRetriever(files.chunks, vectors, LexicalIndex.load(folder / "lexical"),
                                 LexicalIndex.load(folder / "titles"), files.unit_vectors)
-    return LoadedIndex(files, retriever, _section_views(files))
+    return LoadedIndex(files, retriever, _section_views(files), version=folder.name)
 
 
 def _section_views(files: IndexFiles) -> dict[str, SectionView]:
@@ -71,7 +72,7 @@ def _section_views(files: IndexFiles) -> dict[str, SectionView]:
         if view is None:
             views[chunk.section_id] = SectionView(chunk.section_id, chunk.doc_title, chunk.doc_date,
                                                   chunk.section_path, list(chunk.units), vectors,
-                                                  unit_keys)
+                                                  unit_keys, chunk.page)
         else:
             view.units += chunk.units
             view.vectors = np.vstack([view.vectors, vectors])
@@ -84,10 +85,23 @@ class Engine:
 
     def __init__(self, settings: Settings, index: LoadedIndex, embedder: Embedder):
         self.settings = settings
-        self.index = index
         self.embedder = embedder
+        self._use(index)
+
+    def _use(self, index: LoadedIndex) -> None:
+        self.index = index
+        self.version = index.version
         self.vocabulary = Vocabulary([c.text for c in index.files.chunks])
         self.pathways: list[Pathway] = index.files.pathways
+
+    def refresh(self) -> bool:
+        """Switch to a newer index version if a re-ingest published one; True when it did."""
+        folder = live_version_dir(self.settings.data_dir)
+        if folder is None or folder.name == self.version:
+            return False
+        self._use(load_index(self.settings))
+        log.info("now answering from index version %s", self.version)
+        return True
 
     @classmethod
     def from_settings(cls, settings: Settings, embedder: Embedder | None = None) -> "Engine":
@@ -105,6 +119,7 @@ class Engine:
     def retrieve(self, question: str, history: list[Turn] | None = None
                  ) -> tuple[Question, np.ndarray, list[Hit]]:
         """Read the question and run hybrid retrieval: (question, query vector, hits)."""
+        self.refresh()
         q = read_question(self.validate(question), history or [], self.vocabulary)
         query_vector = self.embedder.embed_query(q.search_text)
         hits = self.index.retriever.search(query_vector, q.search_text, self.settings.top_k,

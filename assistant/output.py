@@ -16,16 +16,41 @@ def format_answer(answer: Answer) -> str:
 
 
 def print_ingest_report(report, settings) -> None:
-    """One line when nothing changed; otherwise what was indexed and what was embedded."""
+    """One line when nothing changed; otherwise the section-level changes, what was indexed
+    and embedded, and the eval cases to re-check."""
     if report.up_to_date:
         print(f"Index in {settings.data_dir} is up to date ({report.chunks} chunks from "
               f"{len(report.documents)} documents); nothing to do.")
+        return
+    if report.changes is not None:
+        for line in change_lines(report.changes):
+            print(line)
+    if report.dry_run:
+        print(f"Dry run: nothing was changed in {settings.data_dir}.")
         return
     print(f"Indexed {len(report.documents)} documents ({', '.join(report.documents)}): "
           f"{report.sections} sections, {report.chunks} chunks.")
     print(f"Embedded {report.embedded} texts, reused {report.reused} "
           f"({report.embed_seconds:.1f}s embedding, {report.seconds:.1f}s in all) "
           f"into {settings.data_dir}.")
+
+
+def change_lines(changes) -> list[str]:
+    """The change report as lines: documents, then sections, then eval cases to re-check."""
+    lines = []
+    for label, items in (("Documents added", changes.documents_added),
+                         ("Documents removed", changes.documents_removed),
+                         ("Documents changed", changes.documents_changed),
+                         ("Sections added", changes.sections_added),
+                         ("Sections removed", changes.sections_removed),
+                         ("Sections changed", changes.sections_changed)):
+        if items:
+            lines.append(f"{label} ({len(items)}):")
+            lines += [f"  {item}" for item in items]
+    if changes.affected_cases:
+        lines.append(f"Eval cases citing changed sections, to re-check ({len(changes.affected_cases)}): "
+                     + ", ".join(changes.affected_cases))
+    return lines or ["No section changed."]
 
 
 def print_eval_summary(runs, comparison: dict | None = None) -> None:

@@ -7,11 +7,13 @@ from dataclasses import dataclass, field
 _MD_HEADING = re.compile(r"^(#{1,6})\s+(.*?)\s*#*\s*$")
 _BULLET = re.compile(r"^\s*(?:[-*•]|\d+\.)\s+(.*)$")
 _BOLD_ONLY = re.compile(r"^\s*(\*\*[^*]+\*\*\s*)+$", re.S)
+_PAGE = re.compile(r"^\[page (\d+)\]$")  # written by the PDF converter
 
 
 @dataclass
 class RawBlock:
-    """A run of lines of one kind: "heading" (with level), "bold", "list", "tabs", "table" or "text"."""
+    """A run of lines of one kind: "heading" (with level), "bold", "list", "tabs", "table",
+    "text", or "page" (a PDF page starts; level is its number)."""
 
     kind: str
     lines: list[str] = field(default_factory=list)
@@ -36,6 +38,11 @@ def read_blocks(text: str) -> list[RawBlock]:
                 close()
             elif current is not None and current.kind in ("tabs", "table"):
                 close()
+            continue
+        page = _PAGE.match(line.strip())
+        if page:
+            close()
+            blocks.append(RawBlock("page", level=int(page.group(1))))
             continue
         heading = _MD_HEADING.match(line.strip())
         kind = ("heading" if heading else

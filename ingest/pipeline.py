@@ -16,10 +16,11 @@ import numpy as np
 
 from assistant.errors import IngestError, LockedError
 from assistant.settings import Settings
+from ingest.changes import ChangeReport, affected_cases, diff_chunks
 from ingest.chunking import unit_embedding_text
 from ingest.loaders import load_document
 from ingest.parse import PARSER_VERSION, ParsedDocument, parse_document
-from knowledge.catalog import find_documents
+from knowledge.catalog import SUPPORTED_SUFFIXES, find_documents
 from knowledge.embedder import MODEL_NAME, Embedder
 from knowledge.index import IndexFiles, indexes_dir, live_version_dir, publish, read_manifest
 from knowledge.lexical_store import LexicalIndex
@@ -42,6 +43,8 @@ class IngestReport:
     reused: int = 0
     seconds: float = 0.0
     embed_seconds: float = 0.0
+    changes: ChangeReport | None = None
+    dry_run: bool = False
 
 
 @contextmanager
@@ -67,17 +70,20 @@ def _fingerprint(texts: dict[str, str]) -> dict:
 
 
 def run_ingest(settings: Settings, paths: list[Path] | None = None,
-               embedder: Embedder | None = None, progress=None, force: bool = False
-               ) -> IngestReport:
+               embedder: Embedder | None = None, progress=None, force: bool = False,
+               dry_run: bool = False, case_files: list[Path] | None = None) -> IngestReport:
     """Ingest documents (default: the documents folder) into a new index version.
 
     Nothing is rebuilt, and no model is loaded, when the documents, parser and model are the
-    same as the live version's. Unchanged chunks reuse their stored embeddings.
+    same as the live version's. Unchanged chunks reuse their stored embeddings. The report says
+    which documents and sections changed and which eval cases (`case_files`) cite them;
+    `dry_run` stops there and changes nothing.
     """
     started = time.perf_counter()
     files = find_documents(paths or [settings.documents_dir])
     if not files:
-        raise IngestError(f"No documents (.txt, .md) found in {', '.join(map(str, paths or [settings.documents_dir]))}.")
+        raise IngestError(f"No documents ({', '.join(SUPPORTED_SUFFIXES)}) found in "
+                          f"{', '.join(map(str, paths or [settings.documents_dir]))}.")
     loaded = [load_document(p) for p in files]  # raises IngestError before anything changes
     fingerprint = _fingerprint({info.path: text for info, text in loaded})
     with ingest_lock(settings.data_dir):
@@ -89,11 +95,35 @@ def run_ingest(settings: Settings, paths: list[Path] | None = None,
                                 chunks=manifest["chunks"], reused=manifest["chunks"],
                                 seconds=time.perf_counter() - started)
         parsed = [parse_document(info, text) for info, text in loaded]
+        changes = _changes(live, parsed, case_files or [])
+        if dry_run:
+            return IngestReport(up_to_date=changes.empty and live is not None, dry_run=True,
+                                documents=[d.info.title for d in parsed], changes=changes,
+                                sections=sum(len(d.sections) for d in parsed),
+                                chunks=sum(len(d.chunks) for d in parsed),
+                                seconds=time.perf_counter() - started)
         report = _build_version(settings, parsed, fingerprint, live, embedder or Embedder(),
                                 progress)
-        _remove_old_versions(settings.data_dir, keep=report.version)
+        report.changes = changes
+        _remove_old_versions(settings, keep=[report.version, live.name if live else ""])
     report.seconds = time.perf_counter() - started
     return report
+
+
+def _changes(live: Path | None, parsed: list[ParsedDocument], case_files: list[Path]) -> ChangeReport:
+    old_chunks, old_titles = [], {}
+    if live is not None:
+        try:
+            files = IndexFiles.read(live)
+            old_chunks = files.chunks
+            old_titles = {d["id"]: d["title"] for d in files.manifest["documents"]}
+        except (OSError, ValueError, KeyError) as exc:
+            log.warning("cannot read the live index to compare: %s", exc)
+    new_chunks = [c for d in parsed for c in d.chunks]
+    changes = diff_chunks(old_chunks, new_chunks, old_titles,
+                          {d.info.doc_id: d.info.title for d in parsed})
+    changes.affected_cases = affected_cases(changes, old_chunks, new_chunks, case_files)
+    return changes
 
 
 def _build_version(settings: Settings, parsed: list[ParsedDocument], fingerprint: dict,
@@ -109,6 +139,7 @@ def _build_version(settings: Settings, parsed: list[ParsedDocument], fingerprint
     todo = [t for t in dict.fromkeys(chunk_texts + unit_texts) if _key(t) not in cache]
     embed_started = time.perf_counter()
     if todo:
+        log.info("embedding %d texts (%d reused)", len(todo), len(chunk_texts + unit_texts) - len(todo))
         for text, vector in zip(todo, embedder.embed(todo, progress=progress)):
             cache[_key(text)] = vector
     embed_seconds = time.perf_counter() - embed_started
@@ -167,7 +198,23 @@ def _embedding_cache(live: Path | None) -> dict[str, np.ndarray]:
     return cache
 
 
-def _remove_old_versions(data_dir: Path, keep: str) -> None:
-    for folder in indexes_dir(data_dir).iterdir():
-        if folder.is_dir() and folder.name != keep:
+def _remove_old_versions(settings: Settings, keep: list[str]) -> None:
+    """Delete versions other than the new one and the one it replaces (kept so that answers in
+    flight on the old version finish; running engines switch on their next question)."""
+    for folder in indexes_dir(settings.data_dir).iterdir():
+        if folder.is_dir() and folder.name not in keep:
+            _drop_server_collection(folder, settings)
             shutil.rmtree(folder, ignore_errors=True)
+
+
+def _drop_server_collection(folder: Path, settings: Settings) -> None:
+    """With a Chroma server, an old version's collection lives there: delete it too."""
+    try:
+        manifest = read_manifest(folder)
+    except (OSError, ValueError):
+        return
+    if manifest.get("chroma_url"):
+        try:
+            VectorStore.drop(url=manifest["chroma_url"], name=manifest["collection"])
+        except Exception as exc:  # the server may be gone; the folder goes anyway
+            log.warning("could not delete old collection %s: %s", manifest["collection"], exc)

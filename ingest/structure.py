@@ -28,6 +28,11 @@ _DROPPED_SECTIONS = {"contents", "table of contents"}
 
 
 @dataclass
+class _Page:
+    number: int
+
+
+@dataclass
 class _Heading:
     text: str
     level: int
@@ -47,7 +52,9 @@ def _tokenize(raw_blocks: list[RawBlock], doc_title: str) -> list[_Heading | Blo
     header: list[str] | None = None
     for i, raw in enumerate(raw_blocks):
         nxt = raw_blocks[i + 1] if i + 1 < len(raw_blocks) else None
-        if raw.kind == "heading":
+        if raw.kind == "page":
+            tokens.append(_Page(raw.level))
+        elif raw.kind == "heading":
             text = clean_inline(raw.lines[0])
             if not (raw.level == 1 and _same(text, doc_title)):
                 tokens.append(_Heading(text, raw.level, explicit=True))
@@ -185,12 +192,18 @@ def _assemble(tokens: list[_Heading | Block]) -> list[Section]:
     sections.append(current)
     last_explicit_level = 1
     stage_level: int | None = None
+    page: int | None = None
     for token in tokens:
+        if isinstance(token, _Page):
+            page = token.number
+            if current.page is None and not current.blocks:
+                current.page = page
+            continue
         if isinstance(token, Block):
             if token.kind == "record" and token.label:
                 parent_level = stack[-1].level if stack else 1
                 path = [h.text for h in stack] + [token.label]
-                sections.append(Section(path=path, level=parent_level + 1, blocks=[token]))
+                sections.append(Section(path=path, level=parent_level + 1, blocks=[token], page=page))
             else:
                 current.blocks.append(token)
             continue
@@ -206,7 +219,7 @@ def _assemble(tokens: list[_Heading | Block]) -> list[Section]:
         while stack and stack[-1].level >= level:
             stack.pop()
         stack.append(_Heading(text, level, token.explicit, colon=token.text.endswith(":")))
-        current = Section(path=[h.text for h in stack], level=level)
+        current = Section(path=[h.text for h in stack], level=level, page=page)
         sections.append(current)
     return _split_long_sections([s for s in sections if s.blocks and not _dropped(s)])
 
@@ -230,7 +243,8 @@ def _split_long_sections(sections: list[Section]) -> list[Section]:
                 title, rest = _lead_title(block.text)
                 blocks = [Block("paragraph", text=rest)] if rest else []
                 children.append(Section(path=[*section.path, title], level=section.level + 1,
-                                        blocks=blocks + [Block("list", items=block.items)]))
+                                        blocks=blocks + [Block("list", items=block.items)],
+                                        page=section.page))
             else:
                 keep.append(block)
         section.blocks = keep

@@ -38,7 +38,9 @@ def parse_markdown_table(lines: list[str], inherited_header: list[str] | None
     """Parse a Markdown table into labelled records (first column is the label).
 
     A table whose header cells are all empty continues the previous table and takes its
-    column names. Returns the records and the header in force.
+    column names. A table with a single body row describes one thing: its record has every
+    column as a field and no label (as the tab-separated stage tables). Returns the records
+    and the header in force.
     """
     rows = [_split_row(line) for line in lines]
     rows = [row for row in rows if not all(_SEPARATOR_CELL.match(c) or not c.strip() for c in row)
@@ -47,10 +49,13 @@ def parse_markdown_table(lines: list[str], inherited_header: list[str] | None
     header = [clean_inline(c) for c in header_row]
     if not any(header):
         header = list(inherited_header or [f"Column {i + 1}" for i in range(len(header_row))])
+    body = [row for row in body if any(c.strip() for c in row)]
+    if len(body) == 1 and any(header):
+        return [Block("record", fields=[(name, split_cell_items(cell))
+                                        for name, cell in zip(header, body[0])
+                                        if name and clean_inline(cell)])], header
     records = []
     for row in body:
-        if not any(c.strip() for c in row):
-            continue
         label_cell = row[0]
         note = " ".join(clean_inline(n) for n in _NOTE.findall(label_cell))
         label = clean_inline(_NOTE.sub(" ", label_cell))

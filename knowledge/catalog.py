@@ -8,7 +8,7 @@ from pathlib import Path
 from knowledge.records import DocumentInfo
 
 CATALOG_NAME = "catalog.toml"
-SUPPORTED_SUFFIXES = (".txt", ".md")
+SUPPORTED_SUFFIXES = (".txt", ".md", ".docx", ".pdf", ".html", ".htm")
 _DATE = re.compile(r"^\s*((?:January|February|March|April|May|June|July|August|September|"
                    r"October|November|December)\s+\d{4})\s*$", re.M)
 
@@ -40,7 +40,7 @@ def describe(path: Path, text: str) -> DocumentInfo:
 def _first_heading(text: str) -> str:
     for line in text.splitlines():
         line = line.strip().lstrip("#").strip().strip("*").strip()
-        if line:
+        if line and not re.fullmatch(r"\[page \d+\]", line):
             return line[:120]
     return ""
 

@@ -37,6 +37,7 @@ class Section:
     path: list[str]
     level: int
     blocks: list[Block] = field(default_factory=list)
+    page: int | None = None  # first page, for documents that have pages (PDF)
 
     @property
     def title(self) -> str:
@@ -65,6 +66,7 @@ class Chunk:
     units: list[Unit]
     order: int
     content_hash: str = ""
+    page: int | None = None
 
     @property
     def section_id(self) -> str:

@@ -57,6 +57,11 @@ class VectorStore:
         """Open an existing collection."""
         return cls(_client(path, url).get_collection(name, embedding_function=None))
 
+    @staticmethod
+    def drop(*, path: Path | None = None, url: str | None = None, name: str = COLLECTION) -> None:
+        """Delete a collection (an old index version's)."""
+        _client(path, url).delete_collection(name)
+
     def count(self) -> int:
         return self._count
 

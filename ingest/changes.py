@@ -1,0 +1,80 @@
+"""What a re-ingest changes: documents and sections added, removed or changed, and the eval cases
+whose expected sources sit in those sections (so a reviewer knows which answers to re-check)."""
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from knowledge.records import Chunk
+
+
+@dataclass
+class ChangeReport:
+    """Differences between the live index and the documents being ingested."""
+
+    documents_added: list[str] = field(default_factory=list)
+    documents_removed: list[str] = field(default_factory=list)
+    documents_changed: list[str] = field(default_factory=list)
+    sections_added: list[str] = field(default_factory=list)
+    sections_removed: list[str] = field(default_factory=list)
+    sections_changed: list[str] = field(default_factory=list)
+    affected_cases: list[str] = field(default_factory=list)
+
+    @property
+    def empty(self) -> bool:
+        return not (self.documents_added or self.documents_removed or self.documents_changed
+                    or self.sections_added or self.sections_removed or self.sections_changed)
+
+
+def _sections(chunks: list[Chunk]) -> dict[str, tuple[str, str, str]]:
+    """section id -> (document id, label "Document › heading path", digest of its text)."""
+    texts: dict[str, list[str]] = {}
+    labels: dict[str, tuple[str, str]] = {}
+    for chunk in chunks:
+        texts.setdefault(chunk.section_id, []).append(chunk.text)
+        labels[chunk.section_id] = (chunk.doc_id, chunk.section_label)
+    return {sid: (*labels[sid], hashlib.sha1("\n".join(t).encode()).hexdigest())
+            for sid, t in texts.items()}
+
+
+def diff_chunks(old: list[Chunk], new: list[Chunk], old_titles: dict[str, str],
+                new_titles: dict[str, str]) -> ChangeReport:
+    """Compare two versions' chunks section by section (sections are matched by id)."""
+    before, after = _sections(old), _sections(new)
+    report = ChangeReport(
+        documents_added=[new_titles[d] for d in new_titles if d not in old_titles],
+        documents_removed=[old_titles[d] for d in old_titles if d not in new_titles],
+        sections_added=[after[s][1] for s in after if s not in before],
+        sections_removed=[before[s][1] for s in before if s not in after],
+        sections_changed=[after[s][1] for s in after if s in before and before[s][2] != after[s][2]],
+    )
+    touched = {before[s][0] for s in before if s not in after or before[s][2] != after.get(s, ("", "", ""))[2]}
+    touched |= {after[s][0] for s in after if s not in before}
+    report.documents_changed = [new_titles[d] for d in new_titles
+                                if d in old_titles and d in touched]
+    return report
+
+
+def affected_cases(report: ChangeReport, old: list[Chunk], new: list[Chunk],
+                   case_files: list[Path]) -> list[str]:
+    """Ids of eval cases with a source phrase in a changed, removed or added section."""
+    import json
+
+    from evals.metrics import group_met
+
+    labels = set(report.sections_added + report.sections_removed + report.sections_changed)
+    passages = [f"{c.section_label} {c.text}" for c in old + new if c.section_label in labels]
+    if not passages:
+        return []
+    ids = []
+    for path in case_files:
+        if not path.exists():
+            continue
+        for line in path.read_text().splitlines():
+            if not line.strip():
+                continue
+            case = json.loads(line)
+            if any(group_met(g, p) for g in case.get("sources", []) for p in passages):
+                ids.append(case["id"])
+    return ids
