@@ -32,6 +32,9 @@ MAX_IDF = 4.0  # weight of a question word the documents never use
 MIN_STAGE_BUDGET = 400  # characters for each next stage's summary
 MIN_PROMOTED_NAME = 8  # characters of a matched role name; shorter ones ("ECT") don't promote
 CANDIDATE_SECTIONS = 5
+OTHER_VERSION_SIMILARITY = 0.85  # the other document's passage this close to the best: cited too
+OTHER_VERSION_CHARS = 240  # ... quoting one statement of at most this length
+SAME_WORDING = 0.6  # term overlap (Jaccard) at which two statements say the same thing
 SUPERSEDED_WEIGHT = 0.7  # an earlier document ranks below the current one ...
 UNNAMED_WEIGHT = 0.0  # ... and a question that names a document is answered from it alone
 _STAGE_NUMBER = re.compile(r"\bstage \d+\b")
@@ -199,7 +202,51 @@ class Engine:
                            1 if explicit_stage else MAX_PASSAGES, whole_first=not children)
         passages = [Passage(views[p.view], p.units, title=views[p.view].title, compact=p.compact)
                     for p in picks]
+        if not self._names_a_document(q):
+            passages += self._other_version(passages, q, query_vector, query_terms)
+        if len({p.section.doc_title for p in passages}) > 1:  # say which document says what
+            for p in passages:
+                p.title = f"{p.title} ({_short_document(p.section)})"
         return render(passages)
+
+    def _other_version(self, passages: list[Passage], q: Question, query_vector,
+                       query_terms) -> list[Passage]:
+        """When another document speaks to the same topic as the answer's first section (a
+        shared heading term, and a passage nearly as close to the question), quote its best
+        sentences too, so its wording is cited with its date rather than silently mixed in
+        or dropped."""
+        if not passages:
+            return []
+        top = passages[0].section
+        top_terms = set(terms(top.title)) - self.index.retriever.common
+        top_similarity = float((top.vectors @ query_vector).max(initial=0.0))
+        cited = {p.section.doc_title for p in passages}
+        documents = self.index.files.manifest["documents"]
+        for doc in documents:
+            if doc["title"] in cited or not top_terms:
+                continue
+            only = {d["id"]: (1.0 if d["id"] == doc["id"] else 0.0) for d in documents}
+            hits = self.index.retriever.search(query_vector, q.search_text, 3, doc_weights=only)
+            match = next((h for h in hits if h.chunk.doc_id == doc["id"]
+                          and h.unit >= OTHER_VERSION_SIMILARITY * top_similarity
+                          and top_terms & set(terms(h.chunk.section_path[-1] if h.chunk.section_path else ""))),
+                         None)
+            if match is None:
+                continue
+            view = self.index.sections[match.chunk.section_id]
+            quoted = [set(terms(p.section.units[i].text)) for p in passages for i in p.units]
+            scores = score_units(view, query_vector, query_terms)
+            for i in (int(i) for i in np.argsort(-scores)):
+                unit = set(terms(view.units[i].text))
+                if len(view.units[i].text) > OTHER_VERSION_CHARS:
+                    continue
+                if all(len(unit & seen) < SAME_WORDING * len(unit | seen) for seen in quoted):
+                    return [Passage(view, [i], title=view.title)]  # it says something else
+                break  # its closest statement repeats what is quoted already
+        return []
+
+    def _names_a_document(self, q: Question) -> bool:
+        return any(w != 1.0 for w in self._document_weights(q).values() if w != SUPERSEDED_WEIGHT)
 
     def _promote_named_stage(self, matches: list[StageMatch], hits: list[Hit],
                              sections: list[str], text: str) -> list[str]:
@@ -315,6 +362,12 @@ def _stage_summary(view: SectionView, budget: int) -> list[int]:
         chosen.append(i)
         used += len(units[i].text)
     return chosen
+
+
+def _short_document(view: SectionView) -> str:
+    """"Framework, July 2023": the last word of a document's title and its date."""
+    name = view.doc_title.split()[-1] if view.doc_title else "document"
+    return f"{name}, {view.doc_date}" if view.doc_date else name
 
 
 def _labelled(text: str) -> bool:

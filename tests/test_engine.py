@@ -97,3 +97,16 @@ def test_langchain_retriever_returns_documents_with_citation_metadata(engine):
     assert len(docs) == 3
     assert "Stage 4" in docs[0].metadata["section"]
     assert {"chunk_id", "document", "date", "section", "score"} <= set(docs[0].metadata)
+
+
+def test_when_both_documents_speak_to_a_topic_both_are_cited_with_their_dates(engine):
+    answer = engine.answer("What are learning hubs?")
+    documents = {(c.document, c.date) for c in answer.citations}
+    assert ("Professional Development Strategy", "current") in documents
+    assert ("Professional Development Framework", "July 2023") in documents
+    assert "(Framework, July 2023)" in answer.answer and "(Strategy, current)" in answer.answer
+
+
+def test_an_identical_statement_in_the_other_document_is_not_repeated(engine):
+    answer = engine.answer("What kind of young people does Camden want to leave its schools?")
+    assert answer.answer.count("changemakers") == 1
