@@ -8,7 +8,6 @@ from dataclasses import dataclass, field, replace
 import numpy as np
 
 from knowledge.records import Citation, Unit
-from knowledge.tokens import terms
 
 SMALL_SECTION = 620  # a section this short is quoted whole
 ANSWER_BUDGET = 680  # characters of quoted text across all passages

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import shutil
+import socket
 from pathlib import Path
 
 import pytest
@@ -52,3 +53,44 @@ def documents_copy(tmp_path) -> Path:
     target = tmp_path / "documents"
     shutil.copytree(default_documents_dir(), target)
     return target
+
+
+@pytest.fixture(scope="session")
+def strategy():
+    """The parsed Professional Development Strategy."""
+    from ingest.loaders import load_document
+    from ingest.parse import parse_document
+
+    return parse_document(*load_document(STRATEGY))
+
+
+@pytest.fixture(scope="session")
+def framework():
+    """The parsed Professional Development Framework (July 2023)."""
+    from ingest.loaders import load_document
+    from ingest.parse import parse_document
+
+    return parse_document(*load_document(FRAMEWORK))
+
+
+def free_port() -> int:
+    """A free TCP port on 127.0.0.1."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def wait_until_serving(url: str, process, timeout: float) -> None:
+    """Poll `url` until it answers; fail at once if the server process exits."""
+    import time
+    import urllib.request
+
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            urllib.request.urlopen(url, timeout=1)
+            return
+        except OSError:
+            assert process.poll() is None, f"server exited: {process.args}"
+            time.sleep(0.3)
+    raise AssertionError(f"{url} did not answer within {timeout}s")

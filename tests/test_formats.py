@@ -8,19 +8,8 @@ from assistant.errors import IngestError
 from ingest.loaders import load_document
 from ingest.parse import parse_document
 
-from tests.conftest import FRAMEWORK, STRATEGY
 
 TA_PATHWAY = "Progression Pathways: Teaching Assistant to Teacher"
-
-
-@pytest.fixture(scope="module")
-def strategy():
-    return parse_document(*load_document(STRATEGY))
-
-
-@pytest.fixture(scope="module")
-def framework():
-    return parse_document(*load_document(FRAMEWORK))
 
 
 def ta_sections(doc):

@@ -1,24 +1,13 @@
 """Structure recovery on the real documents: headings, stage tables, the 2023 career table."""
 from __future__ import annotations
 
-import pytest
 
 from ingest.blocks import read_blocks
 from ingest.loaders import load_document
 from ingest.parse import parse_document
 from ingest.structure import build_sections
 
-from tests.conftest import FRAMEWORK, STRATEGY
-
-
-@pytest.fixture(scope="module")
-def strategy():
-    return parse_document(*load_document(STRATEGY))
-
-
-@pytest.fixture(scope="module")
-def framework():
-    return parse_document(*load_document(FRAMEWORK))
+from tests.conftest import STRATEGY
 
 
 def titles(doc) -> list[str]:

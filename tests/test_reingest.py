@@ -5,12 +5,10 @@ from __future__ import annotations
 import os
 import shutil
 import signal
-import socket
 import subprocess
 import sys
 import threading
 import time
-import urllib.request
 from pathlib import Path
 
 import pytest
@@ -20,6 +18,7 @@ from assistant.settings import Settings
 from evals.runner import DEFAULT_CASES
 from ingest.pipeline import run_ingest
 from knowledge.index import live_version_dir
+from tests.conftest import free_port, wait_until_serving
 
 STRATEGY_NAME = "camden-professional-development-strategy-current.txt"
 
@@ -116,12 +115,6 @@ def test_an_ingest_killed_mid_embedding_leaves_the_index_answering(settings, bui
     assert not report.up_to_date and live_version_dir(settings.data_dir) != before
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 @pytest.fixture
 def chroma_server(tmp_path):
     """A real `chroma run` on 127.0.0.1 (free port), stopped afterwards."""
@@ -131,14 +124,7 @@ def chroma_server(tmp_path):
                                 "--host", "127.0.0.1", "--port", str(port)],
                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        try:
-            urllib.request.urlopen(f"{url}/api/v2/heartbeat", timeout=1)
-            break
-        except OSError:
-            assert process.poll() is None, "chroma run exited"
-            time.sleep(0.3)
+    wait_until_serving(f"{url}/api/v2/heartbeat", process, timeout=60)
     yield url
     process.terminate()
     process.wait(timeout=30)

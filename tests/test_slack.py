@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import os
-import socket
 import statistics
 import subprocess
 import sys
@@ -24,6 +23,7 @@ from assistant.slack.feedback import FeedbackStore, export_downvotes
 from assistant.slack.server import start_http
 from knowledge.records import Answer, Citation
 from tests.slack_standin import BOT_ID, BOT_USER, SlackStandIn
+from tests.conftest import free_port, wait_until_serving
 
 SECRET = "8f742231b10e8888abcd9999aaaa85a5"
 TOKEN = "xoxb-123-456-abcdefghijklmnop"
@@ -304,12 +304,6 @@ def test_settings_name_the_missing_or_malformed_variable():
     assert socket_mode.socket_mode and TOKEN not in repr(socket_mode)
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 def test_pdbot_slack_in_http_mode_answers_a_signed_mention(built_settings, standin):
     port = free_port()
     env = {**os.environ, "PDBOT_DATA_DIR": str(built_settings.data_dir), "SLACK_BOT_TOKEN": TOKEN,
@@ -319,14 +313,7 @@ def test_pdbot_slack_in_http_mode_answers_a_signed_mention(built_settings, stand
                                 "127.0.0.1", "--port", str(port)], env=env,
                                stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     try:
-        deadline = time.monotonic() + 120
-        while time.monotonic() < deadline:
-            try:
-                urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=1)
-                break
-            except OSError:
-                assert process.poll() is None, process.stderr.read()
-                time.sleep(0.3)
+        wait_until_serving(f"http://127.0.0.1:{port}/healthz", process, timeout=120)
         status, _ = signed_post(f"http://127.0.0.1:{port}/slack/events",
                                 mention("What should an HLTA do next?", event_id="EvCli"))
         assert status == 200
