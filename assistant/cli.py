@@ -122,6 +122,13 @@ def _engine(settings: Settings):
     return Engine.from_settings(settings)
 
 
+def _answerer(settings: Settings):
+    """The engine, or the LLM answerer over it when PDBOT_LLM is set and reachable."""
+    from assistant.llm import answerer_for
+
+    return answerer_for(_engine(settings), settings, warn=lambda m: print(m, file=sys.stderr))
+
+
 def cmd_ask(args, settings: Settings) -> int:
     from assistant.batch import answer_request, read_requests
     from assistant.errors import InputError
@@ -129,14 +136,14 @@ def cmd_ask(args, settings: Settings) -> int:
 
     if args.batch:
         requests = read_requests(args.batch)
-        engine = _engine(settings)
+        engine = _answerer(settings)
         print(json.dumps([answer_request(engine, r) for r in requests], indent=1,
                          ensure_ascii=False))
         return 0
     if args.question is None:
         raise InputError('Give a question, e.g. pdbot ask "What should an HLTA do next?", '
                          "or --batch FILE.")
-    engine = _engine(settings)
+    engine = _answerer(settings)
     answer = engine.answer(args.question)
     print(json.dumps(answer.to_json(), indent=1, ensure_ascii=False) if args.json
           else format_answer(answer))
@@ -146,7 +153,7 @@ def cmd_ask(args, settings: Settings) -> int:
 def cmd_chat(args, settings: Settings) -> int:
     from assistant.chat import run_chat
 
-    return run_chat(_engine(settings))
+    return run_chat(_answerer(settings))
 
 
 def cmd_eval(args, settings: Settings) -> int:
@@ -164,6 +171,12 @@ def cmd_eval(args, settings: Settings) -> int:
         raise InputError(str(exc)) from exc
     engine = _engine(settings)
     runs = [run_cases(EngineSystem(engine), cases)]
+    if settings.llm:  # LLM answers beside the extractive ones, in the same report
+        from assistant.llm import LlmAnswerer, answerer_for
+
+        llm = answerer_for(engine, settings, warn=lambda m: print(m, file=sys.stderr))
+        if isinstance(llm, LlmAnswerer):
+            runs.append(run_cases(EngineSystem(llm, name="pdbot-llm"), cases))
     if args.baseline == "naive":
         from evals.baseline import NaiveRecipe
 
@@ -204,7 +217,7 @@ def cmd_slack(args, settings: Settings) -> int:
     slack = SlackSettings.from_env()
     redact.install((slack.bot_token, slack.app_token, slack.signing_secret))
     logging.getLogger().setLevel(logging.DEBUG if args.verbose else logging.INFO)
-    app = build_app(_engine(settings), FeedbackStore(settings.data_dir / "feedback.sqlite3"), slack)
+    app = build_app(_answerer(settings), FeedbackStore(settings.data_dir / "feedback.sqlite3"), slack)
     if slack.socket_mode:
         print("pdbot: connecting to Slack in Socket Mode", file=sys.stderr)
         serve_socket_mode(app, slack.app_token)

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import logging
 import re
+import threading
 import time
 from dataclasses import dataclass
 
@@ -89,6 +90,7 @@ class Engine:
     def __init__(self, settings: Settings, index: LoadedIndex, embedder: Embedder):
         self.settings = settings
         self.embedder = embedder
+        self._lock = threading.RLock()  # one question at a time: the model and stores are shared
         self._use(index)
 
     def _use(self, index: LoadedIndex) -> None:
@@ -131,7 +133,8 @@ class Engine:
 
     def related_chunks(self, question: str, history: list[Turn] | None = None) -> list[Hit]:
         """Retrieved chunks, with the following stage(s) first for a "what next" question."""
-        q, _, hits = self.retrieve(question, history)
+        with self._lock:
+            q, _, hits = self.retrieve(question, history)
         matches = find_stages(q.corrected, self.pathways)
         if not (matches and q.next_step):
             return hits
@@ -146,6 +149,17 @@ class Engine:
 
     def answer(self, question: str, history: list[Turn] | None = None) -> Answer:
         """Answer one question, using earlier turns for follow-ups."""
+        return self.answer_with_passages(question, history)[0]
+
+    def answer_with_passages(self, question: str, history: list[Turn] | None = None,
+                             extra: int = 0) -> tuple[Answer, list[SectionView]]:
+        """The extractive answer, and the sections behind it (its cited sections first, then up
+        to `extra` more of the best-ranked), for an answerer that writes its own text."""
+        with self._lock:
+            return self._answer_with_passages(question, history, extra)
+
+    def _answer_with_passages(self, question: str, history: list[Turn] | None, extra: int
+                              ) -> tuple[Answer, list[SectionView]]:
         started = time.perf_counter()
         q, query_vector, hits = self.retrieve(question, history)
         text = q.text
@@ -155,11 +169,15 @@ class Engine:
         log.debug("scope %s; hits %s", scope, [(h.chunk.chunk_id, round(h.dense, 2)) for h in hits])
         if not scope.covered:
             result = Answer(question=text, answer=messages.not_covered(scope.topic, scope.ask), answered=False)
+            sections: list[SectionView] = []
         else:
             body, citations = self._compose(q, query_vector, hits)
             result = Answer(question=text, answer=body, answered=True, citations=citations)
+            ranked = [c.chunk_id for c in citations] + self._ranked_sections(hits)[:extra]
+            sections = [self.index.sections[sid] for sid in dict.fromkeys(ranked)
+                        if sid in self.index.sections]
         result.latency_ms = (time.perf_counter() - started) * 1000
-        return result
+        return result, sections
 
     def _document_weights(self, q: Question) -> dict[str, float]:
         """Prefer the current document, unless the question names an earlier one (by its year

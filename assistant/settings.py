@@ -22,6 +22,8 @@ class Settings:
     documents_dir: Path = field(default_factory=default_documents_dir)
     chroma_url: str | None = None
     llm: str | None = None
+    llm_base_url: str | None = None
+    llm_timeout: float = 30.0
     top_k: int = 8
     max_question_chars: int = MAX_QUESTION_CHARS
 
@@ -35,6 +37,8 @@ class Settings:
             else default_documents_dir(),
             chroma_url=env.get("PDBOT_CHROMA_URL") or None,
             llm=env.get("PDBOT_LLM") or None,
+            llm_base_url=env.get("PDBOT_LLM_BASE_URL") or None,
+            llm_timeout=float(_positive_int(env, "PDBOT_LLM_TIMEOUT", 30)),
             top_k=_positive_int(env, "PDBOT_TOP_K", 8),
         )
 

@@ -30,10 +30,9 @@ def load_cases(path: Path) -> list[dict]:
 class EngineSystem:
     """The project's engine, as the eval runner calls it."""
 
-    name = "pdbot"
-
-    def __init__(self, engine):
+    def __init__(self, engine, name: str = "pdbot"):
         self.engine = engine
+        self.name = name
 
     def warm_up(self) -> None:
         self.engine.answer("warm-up question about NPQs")  # the first call loads the model

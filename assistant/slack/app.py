@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import logging
 import re
-import threading
+import time
 
 from assistant.errors import PdbotError
 from assistant.question import Turn
@@ -18,6 +18,7 @@ from assistant.slack.feedback import FeedbackStore
 
 log = logging.getLogger(__name__)
 MAX_HISTORY = 10
+STREAM_INTERVAL = 0.5  # seconds between message updates while an LLM reply streams
 SUGGESTED_PROMPTS = [
     {"title": "Next step for an HLTA", "message": "What should an HLTA do next?"},
     {"title": "Becoming a deputy head", "message": "How do I become a deputy head?"},
@@ -33,15 +34,18 @@ class Answerer:
     """Turns Slack text and thread history into an answer, its blocks and a stored record."""
 
     def __init__(self, engine, store: FeedbackStore):
-        self.engine = engine
+        self.engine = engine  # the Engine, or an LlmAnswerer over it (which can stream)
         self.store = store
-        self._lock = threading.Lock()  # one question at a time through the engine
+        self.streams = hasattr(engine, "counts")
 
-    def reply(self, text: str, history: list[Turn], channel: str, share: bool = False):
+    def reply(self, text: str, history: list[Turn], channel: str, share: bool = False,
+              on_text=None):
         """(blocks, fallback text) answering `text`; bad input gets its message as the answer."""
         question = _MENTION.sub("", text or "").strip()
         try:
-            with self._lock:
+            if on_text is not None and self.streams:
+                answer = self.engine.answer(question, history, on_text=on_text)
+            else:
                 answer = self.engine.answer(question, history)
         except PdbotError as exc:
             from knowledge.records import Answer
@@ -50,6 +54,25 @@ class Answerer:
         answer_id = self.store.record_answer(
             answer, [{"role": t.role, "content": t.content} for t in history], channel)
         return answer_blocks(answer, answer_id, share=share)
+
+    def post(self, client, channel: str, thread_ts: str | None, text: str,
+             history: list[Turn]) -> None:
+        """Answer into a channel or thread. With an LLM, a placeholder is posted first and
+        updated as the reply is written; the final update adds sources and feedback."""
+        if not self.streams:
+            blocks, reply = self.reply(text, history, channel)
+            client.chat_postMessage(channel=channel, thread_ts=thread_ts, blocks=blocks, text=reply)
+            return
+        posted = client.chat_postMessage(channel=channel, thread_ts=thread_ts, text="…")
+        last = [0.0]
+
+        def on_text(so_far: str) -> None:
+            if time.monotonic() - last[0] >= STREAM_INTERVAL:
+                last[0] = time.monotonic()
+                client.chat_update(channel=channel, ts=posted["ts"], text=so_far + " …")
+
+        blocks, reply = self.reply(text, history, channel, on_text=on_text)
+        client.chat_update(channel=channel, ts=posted["ts"], blocks=blocks, text=reply)
 
 
 def thread_history(client, channel: str, thread_ts: str, current_ts: str, bot_user_id: str
@@ -104,9 +127,7 @@ def build_app(engine, store: FeedbackStore, slack: SlackSettings, client=None,
         if event.get("thread_ts"):
             history, _ = thread_history(client, event["channel"], thread_ts, event["ts"],
                                         context.bot_user_id)
-        blocks, text = answerer.reply(event.get("text", ""), history, event["channel"])
-        client.chat_postMessage(channel=event["channel"], thread_ts=thread_ts, blocks=blocks,
-                                text=text)
+        answerer.post(client, event["channel"], thread_ts, event.get("text", ""), history)
 
     assistant = Assistant()
 
@@ -116,14 +137,14 @@ def build_app(engine, store: FeedbackStore, slack: SlackSettings, client=None,
         set_suggested_prompts(prompts=SUGGESTED_PROMPTS)
 
     @assistant.user_message
-    def on_pane_message(payload, client, context, say, set_status, set_title):
+    def on_pane_message(payload, client, context, set_status, set_title):
         set_status("is thinking…")
         history, _ = thread_history(client, payload["channel"], payload["thread_ts"],
                                     payload["ts"], context.bot_user_id)
         if not any(t.role == "user" for t in history):
             set_title(payload.get("text", "")[:60] or "Question")
-        blocks, text = answerer.reply(payload.get("text", ""), history, payload["channel"])
-        say(blocks=blocks, text=text)
+        answerer.post(client, payload["channel"], payload["thread_ts"], payload.get("text", ""),
+                      history)
 
     app.assistant(assistant)
 
@@ -133,8 +154,7 @@ def build_app(engine, store: FeedbackStore, slack: SlackSettings, client=None,
             return  # edits, joins, other bots and ourselves
         text = event.get("text", "")
         if event.get("channel_type") == "im":
-            blocks, reply = answerer.reply(text, [], event["channel"])
-            client.chat_postMessage(channel=event["channel"], blocks=blocks, text=reply)
+            answerer.post(client, event["channel"], None, text, [])
             return
         thread_ts = event.get("thread_ts")
         if not thread_ts or f"<@{context.bot_user_id}>" in text or not allowed(event["channel"]):
@@ -142,9 +162,7 @@ def build_app(engine, store: FeedbackStore, slack: SlackSettings, client=None,
         history, bot_spoke = thread_history(client, event["channel"], thread_ts, event["ts"],
                                             context.bot_user_id)
         if bot_spoke:  # a reply in a thread the bot answered: a follow-up
-            blocks, reply = answerer.reply(text, history, event["channel"])
-            client.chat_postMessage(channel=event["channel"], thread_ts=thread_ts, blocks=blocks,
-                                    text=reply)
+            answerer.post(client, event["channel"], thread_ts, text, history)
 
     @app.command(slack.command)
     def on_command(ack, command, respond):
