@@ -32,7 +32,7 @@ def _sections(chunks: list[Chunk]) -> dict[str, tuple[str, str, str]]:
     texts: dict[str, list[str]] = {}
     labels: dict[str, tuple[str, str]] = {}
     for chunk in chunks:
-        texts.setdefault(chunk.section_id, []).append(chunk.text)
+        texts.setdefault(chunk.section_id, []).append(chunk.content_hash)
         labels[chunk.section_id] = (chunk.doc_id, chunk.section_label)
     return {sid: (*labels[sid], hashlib.sha1("\n".join(t).encode()).hexdigest())
             for sid, t in texts.items()}

@@ -14,9 +14,6 @@ import re
 from collections import Counter
 from pathlib import Path
 
-PAGE_MARKER = re.compile(r"^\[page (\d+)\]$")
-
-
 def docx_to_text(path: Path) -> str:
     """Body paragraphs and tables of a Word document, in order."""
     import docx
