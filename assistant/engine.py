@@ -98,6 +98,7 @@ class Engine:
         self.version = index.version
         self.vocabulary = Vocabulary([c.text for c in index.files.chunks])
         self.pathways: list[Pathway] = index.files.pathways
+        self._title_terms = {sid: set(terms(view.title)) for sid, view in index.sections.items()}
 
     def refresh(self) -> bool:
         """Switch to a newer index version if a re-ingest published one; True when it did."""
@@ -221,46 +222,40 @@ class Engine:
         passages = [Passage(views[p.view], p.units, title=views[p.view].title, compact=p.compact)
                     for p in picks]
         if not self._names_a_document(q):
-            passages += self._other_version(passages, q, query_vector, query_terms)
+            passages += self._other_version(passages, query_vector, query_terms)
         if len({p.section.doc_title for p in passages}) > 1:  # say which document says what
             for p in passages:
                 p.title = f"{p.title} ({_short_document(p.section)})"
         return render(passages)
 
-    def _other_version(self, passages: list[Passage], q: Question, query_vector,
-                       query_terms) -> list[Passage]:
+    def _other_version(self, passages: list[Passage], query_vector, query_terms
+                       ) -> list[Passage]:
         """When another document speaks to the same topic as the answer's first section (a
-        shared heading term, and a passage nearly as close to the question), quote its best
-        sentences too, so its wording is cited with its date rather than silently mixed in
-        or dropped."""
+        shared heading term, and a passage nearly as close to the question), quote its
+        closest statement too, unless it repeats what is quoted, so its wording is cited with
+        its date rather than silently mixed in or dropped."""
         if not passages:
             return []
         top = passages[0].section
-        top_terms = set(terms(top.title)) - self.index.retriever.common
-        top_similarity = float((top.vectors @ query_vector).max(initial=0.0))
+        topic = self._title_terms[top.section_id] - self.index.retriever.common
         cited = {p.section.doc_title for p in passages}
-        documents = self.index.files.manifest["documents"]
-        for doc in documents:
-            if doc["title"] in cited or not top_terms:
+        candidates = [v for v in self.index.sections.values()
+                      if topic and v.doc_title not in cited and topic & self._title_terms[v.section_id]]
+        if not candidates:
+            return []
+        closeness = {v.section_id: float((v.vectors @ query_vector).max()) for v in candidates}
+        view = max(candidates, key=lambda v: closeness[v.section_id])
+        if closeness[view.section_id] < OTHER_VERSION_SIMILARITY * float((top.vectors @ query_vector).max()):
+            return []
+        quoted = [set(terms(p.section.units[i].text)) for p in passages for i in p.units]
+        scores = score_units(view, query_vector, query_terms)
+        for i in (int(i) for i in np.argsort(-scores)):
+            if len(view.units[i].text) > OTHER_VERSION_CHARS:
                 continue
-            only = {d["id"]: (1.0 if d["id"] == doc["id"] else 0.0) for d in documents}
-            hits = self.index.retriever.search(query_vector, q.search_text, 3, doc_weights=only)
-            match = next((h for h in hits if h.chunk.doc_id == doc["id"]
-                          and h.unit >= OTHER_VERSION_SIMILARITY * top_similarity
-                          and top_terms & set(terms(h.chunk.section_path[-1] if h.chunk.section_path else ""))),
-                         None)
-            if match is None:
-                continue
-            view = self.index.sections[match.chunk.section_id]
-            quoted = [set(terms(p.section.units[i].text)) for p in passages for i in p.units]
-            scores = score_units(view, query_vector, query_terms)
-            for i in (int(i) for i in np.argsort(-scores)):
-                unit = set(terms(view.units[i].text))
-                if len(view.units[i].text) > OTHER_VERSION_CHARS:
-                    continue
-                if all(len(unit & seen) < SAME_WORDING * len(unit | seen) for seen in quoted):
-                    return [Passage(view, [i], title=view.title)]  # it says something else
-                break  # its closest statement repeats what is quoted already
+            statement = set(terms(view.units[i].text))
+            if all(len(statement & seen) < SAME_WORDING * len(statement | seen) for seen in quoted):
+                return [Passage(view, [i], title=view.title)]  # it says something else
+            break  # its closest statement repeats what is quoted already
         return []
 
     def _names_a_document(self, q: Question) -> bool:

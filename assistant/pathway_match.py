@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 from dataclasses import dataclass
 
 from knowledge.records import Pathway, Stage
@@ -21,7 +22,8 @@ class StageMatch:
 WEAK = 2  # strength of a name taken from the pathway's own title ("Teaching Assistant to ...")
 
 
-def name_variants(role: str) -> set[str]:
+@lru_cache(maxsize=512)
+def name_variants(role: str) -> frozenset[str]:
     """Ways staff write a role: "Deputy Headteacher" -> "deputy head", "deputy head teacher"..."""
     base = " ".join(role.lower().replace("-", " ").split())
     variants = {base}
@@ -33,7 +35,7 @@ def name_variants(role: str) -> set[str]:
         variants |= {"sendco", "senco", "sen co"}
     if base.endswith("teacher") and " " in base:
         variants.add(base.rsplit(" ", 1)[0] + " teachers")
-    return {v for v in variants if v}
+    return frozenset(v for v in variants if v)
 
 
 def find_stages(text: str, pathways: list[Pathway]) -> list[StageMatch]:
