@@ -3,31 +3,20 @@ answering with scripted replies and recording every request."""
 from __future__ import annotations
 
 import json
-import threading
 import time
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from tests.local_server import LocalServer, QuietHandler
 
 
-class OpenAIStandIn:
+class OpenAIStandIn(LocalServer):
     def __init__(self):
         self.requests: list[dict] = []
         self.replies: list[str] = []  # next replies, in order; the last one repeats
         self.delay = 0.0  # seconds to wait before answering (a slow server)
-        self._server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler())
-        self._server.daemon_threads = True
-        self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
+        super().__init__()
 
     @property
     def base_url(self) -> str:
-        return f"http://127.0.0.1:{self._server.server_address[1]}/v1"
-
-    def __enter__(self):
-        self._thread.start()
-        return self
-
-    def __exit__(self, *exc):
-        self._server.shutdown()
-        self._server.server_close()
+        return f"{self.root}/v1"
 
     def chat_requests(self) -> list[dict]:
         return [r for r in self.requests if r.get("messages")]
@@ -38,12 +27,9 @@ class OpenAIStandIn:
     def _handler(self):
         standin = self
 
-        class Handler(BaseHTTPRequestHandler):
-            def log_message(self, *args):
-                pass
-
+        class Handler(QuietHandler):
             def do_POST(self):
-                body = json.loads(self.rfile.read(int(self.headers.get("Content-Length") or 0)) or b"{}")
+                body = json.loads(self.read_body() or b"{}")
                 standin.requests.append(body)
                 time.sleep(standin.delay)
                 text = "OK" if _is_ping(body) else standin._next_reply()

@@ -11,8 +11,9 @@ import json
 import threading
 import time
 from dataclasses import dataclass
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qs
+
+from tests.local_server import LocalServer, QuietHandler
 
 BOT_USER = "UBOT"
 BOT_ID = "BBOT"
@@ -25,31 +26,22 @@ class Call:
     at: float
 
 
-class SlackStandIn:
+class SlackStandIn(LocalServer):
     def __init__(self):
         self.calls: list[Call] = []
         self.threads: dict[tuple[str, str], list[dict]] = {}
         self.rate_limited: dict[str, int] = {}
         self._lock = threading.Lock()
         self._ts = itertools.count(1)
-        self._server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler())
-        self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
+        super().__init__()
 
     @property
     def url(self) -> str:
-        return f"http://127.0.0.1:{self._server.server_address[1]}/api/"
+        return f"{self.root}/api/"
 
     @property
     def response_url(self) -> str:
-        return f"http://127.0.0.1:{self._server.server_address[1]}/response/1"
-
-    def __enter__(self):
-        self._thread.start()
-        return self
-
-    def __exit__(self, *exc):
-        self._server.shutdown()
-        self._server.server_close()
+        return f"{self.root}/response/1"
 
     def called(self, method: str) -> list[Call]:
         with self._lock:
@@ -94,12 +86,9 @@ class SlackStandIn:
     def _handler(self):
         standin = self
 
-        class Handler(BaseHTTPRequestHandler):
-            def log_message(self, *args):
-                pass
-
+        class Handler(QuietHandler):
             def do_POST(self):
-                raw = self.rfile.read(int(self.headers.get("Content-Length") or 0)).decode()
+                raw = self.read_body().decode()
                 if "json" in (self.headers.get("Content-Type") or ""):
                     body = json.loads(raw or "{}")
                 else:
