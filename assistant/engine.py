@@ -5,32 +5,30 @@ import logging
 import re
 import threading
 import time
-from dataclasses import dataclass
 
 import numpy as np
 
 from assistant import messages
 from assistant.compose import (ANSWER_BUDGET, Passage, SectionView, pick_units, render,
-                               score_units, term_keys)
+                               score_units)
+from assistant.live_index import LoadedIndex, load_index
+from assistant.pathway_answer import compose_pathway, stage_section_ids
 from assistant.errors import InputError
 from assistant.pathway_match import StageMatch, find_stages, name_variants
 from assistant.question import Question, Turn, read_question
-from assistant.retrieval import Hit, HybridRetriever
+from assistant.retrieval import Hit
 from assistant.scope import judge_scope
 from assistant.settings import Settings
 from assistant.vocabulary import Vocabulary
 from knowledge.embedder import Embedder
-from knowledge.index import IndexFiles, live_version_dir, require_live
-from knowledge.lexical_store import LexicalIndex
-from knowledge.records import Answer, Pathway, Stage
+from knowledge.index import live_version_dir
+from knowledge.records import Answer, Pathway
 from knowledge.tokens import terms
-from knowledge.vector_store import VectorStore
 
 log = logging.getLogger(__name__)
 MAX_PASSAGES = 3
 CLOSE_SHARE = 0.8  # a section this close to the best in fused score competes as an equal
 MAX_IDF = 4.0  # weight of a question word the documents never use
-MIN_STAGE_BUDGET = 400  # characters for each next stage's summary
 MIN_PROMOTED_NAME = 8  # characters of a matched role name; shorter ones ("ECT") don't promote
 CANDIDATE_SECTIONS = 5
 OTHER_VERSION_SIMILARITY = 0.85  # the other document's passage this close to the best: cited too
@@ -40,48 +38,6 @@ SUPERSEDED_WEIGHT = 0.7  # an earlier document ranks below the current one ...
 UNNAMED_WEIGHT = 0.0  # ... and a question that names a document is answered from it alone
 _STAGE_NUMBER = re.compile(r"\bstage \d+\b")
 _EARLIER = re.compile(r"\b(earlier|old|older|previous|original|superseded)\b")
-
-
-@dataclass
-class LoadedIndex:
-    """The live index in memory: chunks grouped into sections, pathways, and the retriever."""
-
-    files: IndexFiles
-    retriever: HybridRetriever
-    sections: dict[str, SectionView]
-    version: str = ""
-
-
-def load_index(settings: Settings) -> LoadedIndex:
-    """Open the live index version (IndexMissingError when there is none)."""
-    folder = require_live(settings.data_dir)
-    files = IndexFiles.read(folder)
-    vectors = VectorStore.open(path=folder / "chroma", url=files.manifest.get("chroma_url"),
-                               name=files.manifest["collection"])
-    retriever = HybridRetriever(files.chunks, vectors, LexicalIndex.load(folder / "lexical"),
-                                LexicalIndex.load(folder / "titles"), files.unit_vectors)
-    return LoadedIndex(files, retriever, _section_views(files), version=folder.name)
-
-
-def _section_views(files: IndexFiles) -> dict[str, SectionView]:
-    """One view per section, joining the units and unit vectors of its chunks."""
-    views: dict[str, SectionView] = {}
-    offset = 0
-    for chunk in files.chunks:
-        vectors = files.unit_vectors[offset:offset + len(chunk.units)]
-        offset += len(chunk.units)
-        title = chunk.section_path[-1] if chunk.section_path else ""
-        unit_keys = [term_keys(set(terms(f"{title} {u.label} {u.text}"))) for u in chunk.units]
-        view = views.get(chunk.section_id)
-        if view is None:
-            views[chunk.section_id] = SectionView(chunk.section_id, chunk.doc_title, chunk.doc_date,
-                                                  chunk.section_path, list(chunk.units), vectors,
-                                                  unit_keys, chunk.page)
-        else:
-            view.units += chunk.units
-            view.vectors = np.vstack([view.vectors, vectors])
-            view.unit_keys += unit_keys
-    return views
 
 
 class Engine:
@@ -141,7 +97,7 @@ class Engine:
             return hits
         match = self._pick_stage(matches, hits)
         ahead = [sid for s in match.pathway.following(match.stage)
-                 for sid in self._stage_section_ids(s)]
+                 for sid in stage_section_ids(self.index.sections, s)]
         chunks = [c for c in self.index.files.chunks if c.section_id in ahead]
         top = hits[0].score if hits else 1.0
         first = [Hit(c, top, 1.0, 1.0, 0.0) for c in chunks]
@@ -199,7 +155,7 @@ class Engine:
         matches = find_stages(stage_text, self.pathways)
         plan = self._plan_pathway(q, matches, hits)
         if plan:
-            return self._compose_pathway(*plan)
+            return compose_pathway(self.index.sections, *plan)
         sections = self._ranked_sections(hits)
         if matches and not (q.next_step or q.become):
             sections = self._promote_named_stage(matches, hits, sections, stage_text)
@@ -305,112 +261,10 @@ class Engine:
         rank = {sid: i for i, sid in enumerate(self._ranked_sections(hits))}
         return min(matches, key=lambda m: (-m.strength, rank.get(m.stage.section_id, 99)))
 
-    def _stage_section_ids(self, stage: Stage) -> list[str]:
-        """A stage's section and its sub-sections (e.g. Transition to Teaching › Pathways)."""
-        return [sid for sid in self.index.sections
-                if sid == stage.section_id or sid.startswith(stage.section_id + "/")]
-
-    def _stage_sections(self, stage: Stage) -> list[SectionView]:
-        return [self.index.sections[sid] for sid in self._stage_section_ids(stage)]
-
-    def _compose_pathway(self, match: StageMatch, become: bool):
-        """Answer "what next" from the following stage(s); "how do I become X" from stage X
-        and what the stage before it says about being ready to move on."""
-        pathway, stage = match.pathway, match.stage
-        name = _pathway_name(pathway)
-        readiness: list[Passage] = []
-        if become:
-            targets = [stage]
-            before = pathway.preceding(stage)
-            intro = (f"{_role(stage)} is {_stage_label(stage)} of the {name} pathway"
-                     + (f"; it follows {_short(before.title)}." if before else "."))
-            if before:
-                readiness = [Passage(view, units, title=f"Ready to move on from {_short(before.title)}")
-                             for view in self._stage_sections(before)
-                             for units in [[i for i, u in enumerate(view.units)
-                                            if u.label == "Progression readiness"]] if units]
-        else:
-            targets = pathway.following(stage)
-            if not targets:  # the last stage: say so, citing the stage itself
-                view = self.index.sections[stage.section_id]
-                return render([Passage(view, _stage_summary(view, ANSWER_BUDGET),
-                                       title=_short(stage.title))],
-                              intro=messages.last_stage(_short(stage.title), name))
-            count = ("one next step" if len(targets) == 1
-                     else f"{_NUMBERS.get(len(targets), len(targets))} next steps")
-            intro = (f"After {_role(stage)} ({_stage_label(stage)}, {name}) there "
-                     f"{'is' if len(targets) == 1 else 'are'} {count}:")
-        budget = max(MIN_STAGE_BUDGET, (ANSWER_BUDGET - len(intro)) // len(targets))
-        passages = []
-        for target in targets:
-            remaining = budget
-            for k, view in enumerate(self._stage_sections(target)):
-                units = _stage_summary(view, remaining)
-                if units:
-                    passages.append(Passage(view, units, title=_short(target.title) if k == 0 else "",
-                                            continues=k > 0))
-                    remaining -= sum(len(view.units[i].text) for i in units)
-        return render(passages + readiness, intro=intro)
-
-
-def _stage_summary(view: SectionView, budget: int) -> list[int]:
-    """A stage's summary within a budget: Purpose and the first Focus items of its table, or
-    its opening sentence followed by its labelled statements ("Preparation: ...")."""
-    units = view.units
-    if any(u.label == "Purpose" for u in units):
-        chosen = [i for i, u in enumerate(units) if u.label == "Purpose"]
-        used = sum(len(units[i].text) for i in chosen)
-        for i in [i for i, u in enumerate(units) if u.label == "Focus"]:
-            if len(chosen) > 2 and used + len(units[i].text) > budget:
-                break
-            chosen.append(i)
-            used += len(units[i].text)
-        return sorted(chosen)
-    candidates = [i for i, u in enumerate(units)
-                  if (i == 0 and not _labelled(u.text)) or _labelled(u.text)]
-    chosen, used = [], 0
-    for i in candidates:
-        if chosen and used + len(units[i].text) > budget:
-            break
-        chosen.append(i)
-        used += len(units[i].text)
-    return chosen
-
-
 def _short_document(view: SectionView) -> str:
     """"Framework, July 2023": the last word of a document's title and its date."""
     name = view.doc_title.split()[-1] if view.doc_title else "document"
     return f"{name}, {view.doc_date}" if view.doc_date else name
-
-
-def _labelled(text: str) -> bool:
-    """A labelled statement: "Preparation: ...", "With a Degree: ..."."""
-    return ":" in text[:30]
-
-
-_NUMBERS = {2: "two", 3: "three", 4: "four"}
-
-
-def _role(stage: Stage) -> str:
-    """How to name a stage's holder: "Higher Level Teaching Assistant (HLTA)"."""
-    roles = stage.roles
-    if len(roles) >= 2 and roles[1].isupper():
-        return f"{roles[0]} ({roles[1]})"
-    return " / ".join(roles) or _short(stage.title)
-
-
-def _short(title: str) -> str:
-    """A stage title without its tagline: "Stage 4: Specialist Teaching Assistant – Developing
-    Expertise" -> "Stage 4: Specialist Teaching Assistant"."""
-    return title.split(" – ")[0]
-
-
-def _stage_label(stage: Stage) -> str:
-    return f"Stage {stage.number}" if stage.number is not None else "the exit"
-
-
-def _pathway_name(pathway: Pathway) -> str:
-    return pathway.name.split(":", 1)[-1].strip()
 
 
 _COLUMN_WORDS = {

@@ -1,0 +1,56 @@
+"""The live index version in memory: chunks grouped into sections, pathways, the retriever."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from assistant.compose import SectionView, term_keys
+from assistant.retrieval import HybridRetriever
+from assistant.settings import Settings
+from knowledge.index import IndexFiles, require_live
+from knowledge.lexical_store import LexicalIndex
+from knowledge.tokens import terms
+from knowledge.vector_store import VectorStore
+
+
+@dataclass
+class LoadedIndex:
+    """The live index in memory: chunks grouped into sections, pathways, and the retriever."""
+
+    files: IndexFiles
+    retriever: HybridRetriever
+    sections: dict[str, SectionView]
+    version: str = ""
+
+
+def load_index(settings: Settings) -> LoadedIndex:
+    """Open the live index version (IndexMissingError when there is none)."""
+    folder = require_live(settings.data_dir)
+    files = IndexFiles.read(folder)
+    vectors = VectorStore.open(path=folder / "chroma", url=files.manifest.get("chroma_url"),
+                               name=files.manifest["collection"])
+    retriever = HybridRetriever(files.chunks, vectors, LexicalIndex.load(folder / "lexical"),
+                                LexicalIndex.load(folder / "titles"), files.unit_vectors)
+    return LoadedIndex(files, retriever, _section_views(files), version=folder.name)
+
+
+def _section_views(files: IndexFiles) -> dict[str, SectionView]:
+    """One view per section, joining the units and unit vectors of its chunks."""
+    views: dict[str, SectionView] = {}
+    offset = 0
+    for chunk in files.chunks:
+        vectors = files.unit_vectors[offset:offset + len(chunk.units)]
+        offset += len(chunk.units)
+        title = chunk.section_path[-1] if chunk.section_path else ""
+        unit_keys = [term_keys(set(terms(f"{title} {u.label} {u.text}"))) for u in chunk.units]
+        view = views.get(chunk.section_id)
+        if view is None:
+            views[chunk.section_id] = SectionView(chunk.section_id, chunk.doc_title, chunk.doc_date,
+                                                  chunk.section_path, list(chunk.units), vectors,
+                                                  unit_keys, chunk.page)
+        else:
+            view.units += chunk.units
+            view.vectors = np.vstack([view.vectors, vectors])
+            view.unit_keys += unit_keys
+    return views
