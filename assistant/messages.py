@@ -11,9 +11,9 @@ def not_covered(topic: str | None = None, ask: str = "") -> str:
     if not topic:
         return NOT_COVERED
     where = f" For that, ask {ask}." if ask else ""
-    return (f"The framework documents don't say anything about {topic}.{where} I can help with "
-            "professional development: progression pathways, NPQs, coaching, hubs, networks "
-            "and CPD.")
+    return (f"The framework documents don't cover that: it is a question about {topic}, not "
+            f"professional development.{where} I can help with progression pathways, NPQs, "
+            "coaching, hubs, networks and CPD.")
 
 
 EMPTY_QUESTION = "Please ask a question, e.g. pdbot ask \"What should an HLTA do next?\""

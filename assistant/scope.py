@@ -23,20 +23,24 @@ UNCOVERED_TOPICS: tuple[tuple[str, str, re.Pattern], ...] = tuple(
          r"|sick(?:ness)? (?:leave|absence)|leave entitlement|days? off|term dates"
          r"|absence policy)\b"),
         ("contracts and HR procedures", "your school's HR or business manager",
-         r"\b(contracts?|redundan\w*|disciplinary|grievance|union dues|working hours)\b"),
+         r"\b(contracts?|redundan\w*|disciplinary|grievance|union dues|working hours|workload"
+         r"|expenses|travel claims?|dbs check)\b"),
         ("IT and equipment", "your school's IT support",
          r"\b(password|wi-?fi|laptop|projector|printer|hdmi|email account|log ?in|software"
          r"|install)\b"),
         ("school admin and facilities", "your school office",
          r"\b(book (?:a|the) (?:\w+ )?room|room booking|parking|where (?:can|do) i park"
-         r"|canteen|lunch menu|mobile phones?|phone policy|uniform policy)\b"),
+         r"|canteen|lunch menu|mobile phones?|phone policy|uniform policy|what time|school hours"
+         r"|opening hours|timetable|inset days?|term dates|(?:start|finish)(?:es)? (?:on|at) )"),
         ("inspection results", "the school's published Ofsted report",
          r"\bofsted (?:grade|rating|result|judgement|outcome)s?\b|\b(?:grade|rating) did\b"),
         ("writing or coding tasks", "",
          r"\b(write (?:me )?(?:a|an|my) \w+|lesson plan|debug|python|javascript|excel formula"
          r"|translate)\b"),
         ("general knowledge", "",
-         r"\b(weather|capital of|recipe|football|joke|poem|song lyrics)\b"),
+         r"\b(weather|capital of|recipe|football|joke|poem|song lyrics|mayor|councillors?"
+         r"|history of|population|how many (?:students|pupils|children)"
+         r"|recommend (?:a |an |some )?(?:good )?(?:books?|podcasts?|apps?|films?))\b"),
     ))
 INSTRUCTION_ATTACKS = re.compile(
     r"\b(ignore|disregard|forget|override|bypass)\b.{0,40}\b(instructions?|rules?|prompts?|"
@@ -44,7 +48,7 @@ INSTRUCTION_ATTACKS = re.compile(
     r"act as|you are now|you're now|roleplay|developer mode)\b")
 MIN_SIMILARITY = 0.33  # below this cosine, nothing in the documents is about the question
 UNKNOWN_SHARE = 0.5  # half the question's words unknown to the documents ...
-UNKNOWN_SIMILARITY = 0.55  # ... and retrieval below this: not covered
+UNKNOWN_SIMILARITY = 0.65  # ... and retrieval below this: not covered
 
 
 @dataclass

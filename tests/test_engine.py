@@ -110,3 +110,24 @@ def test_when_both_documents_speak_to_a_topic_both_are_cited_with_their_dates(en
 def test_an_identical_statement_in_the_other_document_is_not_repeated(engine):
     answer = engine.answer("What kind of young people does Camden want to leave its schools?")
     assert answer.answer.count("changemakers") == 1
+
+
+@pytest.mark.parametrize("question", [
+    "Who is the mayor of Camden?", "Can you recommend a good book on behaviour management?",
+    "What time does school finish on Fridays?", "How do I claim travel expenses for a CPD course?",
+    "When is the next INSET day?", "Tell me about the history of Camden Town",
+    "What is the DfE's policy on teacher workload?", "How many students are in Parliament Hill School?",
+])
+def test_off_topic_questions_that_use_the_documents_words_are_refused(engine, question):
+    answer = engine.answer(question)
+    assert not answer.answered and answer.citations == []
+
+
+@pytest.mark.parametrize("question", [
+    "what support is there for BGM staff who want to be leaders?",
+    "do subject networks run for secondary drama?", "who delivers the NPQs?",
+    "is there anything for governors?",
+    "hi! what can the rights respecting schools network help with?",
+])
+def test_casual_in_scope_questions_are_answered(engine, question):
+    assert engine.answer(question).answered
