@@ -18,7 +18,7 @@ $(BIN)/pdbot: pyproject.toml
 install: $(BIN)/pdbot
 
 run: install
-	$(BIN)/pdbot ingest --if-needed
+	$(BIN)/pdbot ingest
 	$(BIN)/pdbot ask "$(QUESTION)"
 
 test: install
