@@ -136,14 +136,17 @@ class Engine:
         result.latency_ms = (time.perf_counter() - started) * 1000
         return result, sections
 
-    def _document_weights(self, q: Question) -> dict[str, float]:
-        """Prefer the current document, unless the question names an earlier one (by its year
-        or as "earlier", "old", "previous")."""
-        documents = self.index.files.manifest["documents"]
+    def _named_documents(self, q: Question) -> set[str]:
+        """Ids of the documents a question names: by year, or "earlier", "old", "previous"."""
         asks_earlier = bool(_EARLIER.search(q.corrected))
-        named = {d["id"] for d in documents
-                 if (d["date"] and d["date"].split()[-1] in q.corrected)
-                 or (asks_earlier and d["status"] == "superseded")}
+        return {d["id"] for d in self.index.files.manifest["documents"]
+                if (d["date"] and d["date"].split()[-1] in q.corrected)
+                or (asks_earlier and d["status"] == "superseded")}
+
+    def _document_weights(self, q: Question) -> dict[str, float]:
+        """Prefer the current document, unless the question names one: then only that one."""
+        documents = self.index.files.manifest["documents"]
+        named = self._named_documents(q)
         if named:
             return {d["id"]: 1.0 if d["id"] in named else UNNAMED_WEIGHT for d in documents}
         return {d["id"]: SUPERSEDED_WEIGHT for d in documents if d["status"] == "superseded"}
@@ -177,7 +180,7 @@ class Engine:
                            1 if explicit_stage else MAX_PASSAGES, whole_first=not children)
         passages = [Passage(views[p.view], p.units, title=views[p.view].title, compact=p.compact)
                     for p in picks]
-        if not self._names_a_document(q):
+        if not self._named_documents(q):
             passages += self._other_version(passages, query_vector, query_terms)
         if len({p.section.doc_title for p in passages}) > 1:  # say which document says what
             for p in passages:
@@ -213,9 +216,6 @@ class Engine:
                 return [Passage(view, [i], title=view.title)]  # it says something else
             break  # its closest statement repeats what is quoted already
         return []
-
-    def _names_a_document(self, q: Question) -> bool:
-        return any(w != 1.0 for w in self._document_weights(q).values() if w != SUPERSEDED_WEIGHT)
 
     def _promote_named_stage(self, matches: list[StageMatch], hits: list[Hit],
                              sections: list[str], text: str) -> list[str]:

@@ -61,7 +61,7 @@ def find_stages(text: str, pathways: list[Pathway]) -> list[StageMatch]:
             if spans:
                 first, _, strength = max(spans, key=lambda s: (s[2], -s[0]))
                 found.append(StageMatch(pathway, stage, strength, first))
-    found = _drop_overlapped(found, norm)
+    found = _drop_overlapped(found)
     number = re.search(r"\bstage (\d+)\b", norm)
     if number:  # "stage 3" outranks a pathway-title name, not a role name
         found += [StageMatch(p, s, WEAK + 1, number.start()) for p in pathways for s in p.stages
@@ -76,7 +76,7 @@ def _title_ends(pathway: Pathway) -> tuple[str, str]:
     return (parts[0], parts[1]) if len(parts) == 2 else ("", "")
 
 
-def _drop_overlapped(found: list[StageMatch], norm: str) -> list[StageMatch]:
+def _drop_overlapped(found: list[StageMatch]) -> list[StageMatch]:
     """Drop a match inside a longer one at the same place ("headteacher" in "deputy headteacher")."""
     kept = []
     for m in found:

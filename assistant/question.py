@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from assistant.vocabulary import Vocabulary
 from knowledge.tokens import content_words, words
@@ -39,7 +39,6 @@ class Question:
     become: bool
     follow_up: bool
     search_text: str
-    history: list[Turn] = field(default_factory=list)
     become_at: int = -1  # where "become ..." starts in `corrected`, or -1
 
 
@@ -48,7 +47,7 @@ def read_question(text: str, history: list[Turn], vocabulary: Vocabulary) -> Que
     corrected = vocabulary.correct_text(text)
     previous = [t.content for t in history if t.role == "user"]
     follow_up = bool(previous) and _needs_context(corrected)
-    spelled = corrected if vocabulary.correct_text(text) != " ".join(words(text)) else text
+    spelled = corrected if corrected != " ".join(words(text)) else text
     search_text = f"{previous[-1]} {spelled}" if follow_up else spelled
     pointed = _pointed_item(corrected, history)
     if pointed:  # "what does the last one do?" after a list: "what does AI Hub do?"
@@ -62,7 +61,7 @@ def read_question(text: str, history: list[Turn], vocabulary: Vocabulary) -> Que
     next_step = (bool(_NEXT.search(corrected)) or bare_after) \
         and not _ABOUT_READINESS.search(corrected)
     return Question(text=text, corrected=corrected, next_step=next_step, become=bool(become),
-                    follow_up=follow_up, search_text=search_text, history=history,
+                    follow_up=follow_up, search_text=search_text,
                     become_at=become.start() if become else -1)
 
 

@@ -46,9 +46,10 @@ class HybridRetriever:
         self._unit_vectors = unit_vectors
         self._unit_chunk = np.repeat(np.arange(len(chunks)), [len(c.units) for c in chunks])
         self._depth = depth
-        self.common = common_terms([c.text for c in chunks])
+        frequencies = document_frequencies([c.text for c in chunks])
+        self.common = {t for t, n in frequencies.items() if n > COMMON_SHARE * len(chunks)}
+        self.idf = {t: math.log((len(chunks) + 1) / (n + 0.5)) for t, n in frequencies.items()}
         self._phrases = [phrases(c.text) for c in chunks]
-        self.idf = inverse_document_frequency([c.text for c in chunks])
 
     def search(self, query_vector: np.ndarray, query_text: str, k: int,
                doc_weights: dict[str, float] | None = None) -> list[Hit]:
@@ -113,23 +114,15 @@ def phrases(text: str, longest: int = 4) -> set[tuple[str, ...]]:
     return found
 
 
-def inverse_document_frequency(texts: list[str]) -> dict[str, float]:
-    """log((N + 1) / (df + 0.5)) for every term of the texts; rare terms weigh more."""
+def document_frequencies(texts: list[str]) -> dict[str, int]:
+    """In how many texts each term occurs. Terms in more than COMMON_SHARE of them ("camden",
+    "learn") say nothing about which passage answers, so lexical search ignores them; the rest
+    weigh log((N + 1) / (df + 0.5)) in term overlap."""
     counts: dict[str, int] = {}
     for text in texts:
         for term in set(terms(text)):
             counts[term] = counts.get(term, 0) + 1
-    return {t: math.log((len(texts) + 1) / (n + 0.5)) for t, n in counts.items()}
-
-
-def common_terms(texts: list[str], share: float = COMMON_SHARE) -> set[str]:
-    """Terms found in more than `share` of the texts ("camden", "learn"): they say nothing about
-    which passage answers, so lexical search ignores them."""
-    counts: dict[str, int] = {}
-    for text in texts:
-        for term in set(terms(text)):
-            counts[term] = counts.get(term, 0) + 1
-    return {t for t, n in counts.items() if n > share * len(texts)}
+    return counts
 
 
 def _near_top(scores: np.ndarray, depth: int, share: float | None = None,

@@ -71,7 +71,7 @@ def chunk_sections(doc: DocumentInfo, sections: list[Section]) -> list[Chunk]:
             chunks.append(Chunk(
                 chunk_id=f"{sid}#{i}", doc_id=doc.doc_id, doc_title=doc.title, doc_date=doc.date,
                 section_path=list(section.path), text=text,
-                units=[u for b in group for u in block_units(b)], order=len(chunks),
+                units=[u for b in group for u in block_units(b)],
                 content_hash=hashlib.sha1(text.encode()).hexdigest(), page=section.page,
             ))
     return chunks

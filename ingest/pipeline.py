@@ -3,7 +3,6 @@ from __future__ import annotations
 
 import fcntl
 import hashlib
-import json
 import logging
 import shutil
 import time
@@ -27,7 +26,6 @@ from knowledge.lexical_store import LexicalIndex
 from knowledge.vector_store import VectorStore
 
 log = logging.getLogger(__name__)
-EMBEDDING_KEYS = "embedding_keys.json"  # hash of the exact text behind each stored vector
 
 
 @dataclass
@@ -165,10 +163,9 @@ def _build_version(settings: Settings, parsed: list[ParsedDocument], fingerprint
                        "status": d.info.status, "path": d.info.path,
                        "sections": len(d.sections)} for d in parsed],
     }
-    (folder / EMBEDDING_KEYS).parent.mkdir(parents=True, exist_ok=True)
-    (folder / EMBEDDING_KEYS).write_text(json.dumps(
-        {"chunks": [_key(t) for t in chunk_texts], "units": [_key(t) for t in unit_texts]}))
     IndexFiles(manifest=manifest, chunks=chunks,
+               embedding_keys={"chunks": [_key(t) for t in chunk_texts],
+                               "units": [_key(t) for t in unit_texts]},
                pathways=[p for d in parsed for p in d.pathways],
                vectors=vectors, unit_vectors=unit_vectors).write(folder)
     publish(settings.data_dir, version)
@@ -189,7 +186,7 @@ def _embedding_cache(live: Path | None) -> dict[str, np.ndarray]:
         return {}
     try:
         files = IndexFiles.read(live)
-        keys = json.loads((live / EMBEDDING_KEYS).read_text())
+        keys = files.embedding_keys
     except (OSError, ValueError) as exc:
         log.warning("cannot reuse embeddings from %s: %s", live, exc)
         return {}

@@ -77,14 +77,14 @@ def split_run_on_items(text: str) -> list[str]:
     items: list[list[str]] = [[]]
     for word in words:
         current = items[-1]
-        if current and len(current) >= 2 and _starts_item(current[-1], word, " ".join(words)):
+        if current and len(current) >= 2 and _starts_item(current[-1], word):
             items.append([word])
         else:
             current.append(word)
     return [" ".join(i) for i in items if i]
 
 
-def _starts_item(previous: str, word: str, _context: str) -> bool:
+def _starts_item(previous: str, word: str) -> bool:
     if not word or not word[0].isupper():
         return False
     prev_bare = previous.rstrip(".,;:)").lower()

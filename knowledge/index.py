@@ -58,6 +58,7 @@ class IndexFiles:
     pathways: list[Pathway]
     vectors: np.ndarray
     unit_vectors: np.ndarray
+    embedding_keys: dict  # {"chunks": [...], "units": [...]}: hash of the text behind each vector
 
     def write(self, folder: Path) -> None:
         folder.mkdir(parents=True, exist_ok=True)
@@ -65,6 +66,7 @@ class IndexFiles:
         (folder / "pathways.json").write_text(json.dumps([p.to_dict() for p in self.pathways]))
         np.save(folder / "vectors.npy", self.vectors)
         np.save(folder / "unit_vectors.npy", self.unit_vectors)
+        (folder / "embedding_keys.json").write_text(json.dumps(self.embedding_keys))
         # the manifest goes last: its presence marks a complete version
         (folder / "manifest.json").write_text(json.dumps(self.manifest, indent=1))
 
@@ -77,6 +79,7 @@ class IndexFiles:
                       for p in json.loads((folder / "pathways.json").read_text())],
             vectors=np.load(folder / "vectors.npy"),
             unit_vectors=np.load(folder / "unit_vectors.npy"),
+            embedding_keys=json.loads((folder / "embedding_keys.json").read_text()),
         )
 
 

@@ -64,7 +64,6 @@ class Chunk:
     section_path: list[str]
     text: str
     units: list[Unit]
-    order: int
     content_hash: str = ""
     page: int | None = None
 
