@@ -4,7 +4,8 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from assistant.errors import InputError, PdbotError
+from assistant.errors import InputError
+from knowledge.errors import PdbotError
 from assistant.question import Turn
 
 

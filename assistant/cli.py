@@ -11,8 +11,8 @@ import sys
 from dataclasses import replace
 from pathlib import Path
 
-from assistant.errors import PdbotError
-from assistant.settings import Settings
+from knowledge.errors import PdbotError
+from knowledge.settings import Settings
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -106,12 +106,14 @@ def cmd_ingest(args, settings: Settings) -> int:
     from ingest.pipeline import run_ingest
     from ingest.progress import embedding_progress
 
-    from evals.runner import DEFAULT_CASES
+    from evals.affected import affected_cases, case_files
 
-    case_files = sorted(DEFAULT_CASES.parent.glob("*.jsonl"))
     with embedding_progress() as progress:
         report = run_ingest(settings, args.paths or None, progress=progress, force=args.force,
-                            dry_run=args.dry_run, case_files=case_files)
+                            dry_run=args.dry_run)
+    if report.changes is not None:
+        report.changes.affected_cases = affected_cases(report.changes.changed_passages,
+                                                       case_files())
     print_ingest_report(report, settings)
     return 0
 

@@ -18,7 +18,7 @@ from assistant.pathway_match import StageMatch, find_stages, name_variants
 from assistant.question import Question, Turn, read_question
 from assistant.retrieval import Hit
 from assistant.scope import judge_scope
-from assistant.settings import Settings
+from knowledge.settings import Settings
 from assistant.vocabulary import Vocabulary
 from knowledge.embedder import Embedder
 from knowledge.index import live_version_dir

@@ -7,7 +7,7 @@ import numpy as np
 
 from assistant.compose import SectionView, term_keys
 from assistant.retrieval import HybridRetriever
-from assistant.settings import Settings
+from knowledge.settings import Settings
 from knowledge.index import IndexFiles, require_live
 from knowledge.lexical_store import LexicalIndex
 from knowledge.tokens import terms

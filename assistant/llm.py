@@ -15,9 +15,9 @@ import time
 from collections import Counter
 from typing import Callable
 
-from assistant.errors import PdbotError
+from knowledge.errors import PdbotError
 from assistant.question import Turn
-from assistant.settings import Settings
+from knowledge.settings import Settings
 from knowledge.records import Answer, Citation
 
 log = logging.getLogger(__name__)

@@ -40,7 +40,7 @@ class EngineSystem:
     def run(self, case: dict) -> tuple[dict, list[str]]:
         """(answer JSON, ranked retrieved passages as "heading path: text")."""
         from assistant.batch import answer_request, parse_history
-        from assistant.errors import PdbotError
+        from knowledge.errors import PdbotError
 
         answer = answer_request(self.engine, case)
         try:

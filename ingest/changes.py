@@ -1,10 +1,9 @@
-"""What a re-ingest changes: documents and sections added, removed or changed, and the eval cases
-whose expected sources sit in those sections (so a reviewer knows which answers to re-check)."""
+"""What a re-ingest changes: documents and sections added, removed or changed, with the text of
+those sections (old and new) so that evals can name the cases to re-check."""
 from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass, field
-from pathlib import Path
 
 from knowledge.records import Chunk
 
@@ -19,7 +18,8 @@ class ChangeReport:
     sections_added: list[str] = field(default_factory=list)
     sections_removed: list[str] = field(default_factory=list)
     sections_changed: list[str] = field(default_factory=list)
-    affected_cases: list[str] = field(default_factory=list)
+    changed_passages: list[str] = field(default_factory=list)  # "label text" of touched sections
+    affected_cases: list[str] = field(default_factory=list)  # filled in by evals.affected
 
     @property
     def empty(self) -> bool:
@@ -53,28 +53,7 @@ def diff_chunks(old: list[Chunk], new: list[Chunk], old_titles: dict[str, str],
     touched |= {after[s][0] for s in after if s not in before}
     report.documents_changed = [new_titles[d] for d in new_titles
                                 if d in old_titles and d in touched]
-    return report
-
-
-def affected_cases(report: ChangeReport, old: list[Chunk], new: list[Chunk],
-                   case_files: list[Path]) -> list[str]:
-    """Ids of eval cases with a source phrase in a changed, removed or added section."""
-    import json
-
-    from evals.metrics import group_met
-
     labels = set(report.sections_added + report.sections_removed + report.sections_changed)
-    passages = [f"{c.section_label} {c.text}" for c in old + new if c.section_label in labels]
-    if not passages:
-        return []
-    ids = []
-    for path in case_files:
-        if not path.exists():
-            continue
-        for line in path.read_text().splitlines():
-            if not line.strip():
-                continue
-            case = json.loads(line)
-            if any(group_met(g, p) for g in case.get("sources", []) for p in passages):
-                ids.append(case["id"])
-    return ids
+    report.changed_passages = [f"{c.section_label} {c.text}" for c in old + new
+                               if c.section_label in labels]
+    return report

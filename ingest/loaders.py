@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from assistant.errors import IngestError
+from ingest.errors import IngestError
 from knowledge.catalog import SUPPORTED_SUFFIXES, describe
 from knowledge.records import DocumentInfo
 

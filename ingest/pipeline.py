@@ -13,9 +13,9 @@ from pathlib import Path
 
 import numpy as np
 
-from assistant.errors import IngestError, LockedError
-from assistant.settings import Settings
-from ingest.changes import ChangeReport, affected_cases, diff_chunks
+from ingest.errors import IngestError, LockedError
+from knowledge.settings import Settings
+from ingest.changes import ChangeReport, diff_chunks
 from ingest.chunking import unit_embedding_text
 from ingest.loaders import load_document
 from ingest.parse import PARSER_VERSION, ParsedDocument, parse_document
@@ -69,13 +69,12 @@ def _fingerprint(texts: dict[str, str]) -> dict:
 
 def run_ingest(settings: Settings, paths: list[Path] | None = None,
                embedder: Embedder | None = None, progress=None, force: bool = False,
-               dry_run: bool = False, case_files: list[Path] | None = None) -> IngestReport:
+               dry_run: bool = False) -> IngestReport:
     """Ingest documents (default: the documents folder) into a new index version.
 
     Nothing is rebuilt, and no model is loaded, when the documents, parser and model are the
     same as the live version's. Unchanged chunks reuse their stored embeddings. The report says
-    which documents and sections changed and which eval cases (`case_files`) cite them;
-    `dry_run` stops there and changes nothing.
+    which documents and sections changed; `dry_run` stops there and changes nothing.
     """
     started = time.perf_counter()
     files = find_documents(paths or [settings.documents_dir])
@@ -93,7 +92,7 @@ def run_ingest(settings: Settings, paths: list[Path] | None = None,
                                 chunks=manifest["chunks"], reused=manifest["chunks"],
                                 seconds=time.perf_counter() - started)
         parsed = [parse_document(info, text) for info, text in loaded]
-        changes = _changes(live, parsed, case_files or [])
+        changes = _changes(live, parsed)
         if dry_run:
             return IngestReport(up_to_date=changes.empty and live is not None, dry_run=True,
                                 documents=[d.info.title for d in parsed], changes=changes,
@@ -108,7 +107,7 @@ def run_ingest(settings: Settings, paths: list[Path] | None = None,
     return report
 
 
-def _changes(live: Path | None, parsed: list[ParsedDocument], case_files: list[Path]) -> ChangeReport:
+def _changes(live: Path | None, parsed: list[ParsedDocument]) -> ChangeReport:
     old_chunks, old_titles = [], {}
     if live is not None:
         try:
@@ -118,10 +117,8 @@ def _changes(live: Path | None, parsed: list[ParsedDocument], case_files: list[P
         except (OSError, ValueError, KeyError) as exc:
             log.warning("cannot read the live index to compare: %s", exc)
     new_chunks = [c for d in parsed for c in d.chunks]
-    changes = diff_chunks(old_chunks, new_chunks, old_titles,
-                          {d.info.doc_id: d.info.title for d in parsed})
-    changes.affected_cases = affected_cases(changes, old_chunks, new_chunks, case_files)
-    return changes
+    return diff_chunks(old_chunks, new_chunks, old_titles,
+                       {d.info.doc_id: d.info.title for d in parsed})
 
 
 def _build_version(settings: Settings, parsed: list[ParsedDocument], fingerprint: dict,

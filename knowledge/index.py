@@ -17,7 +17,7 @@ from pathlib import Path
 
 import numpy as np
 
-from assistant.errors import IndexMissingError
+from knowledge.errors import IndexMissingError
 from knowledge.records import Chunk, Pathway
 
 CURRENT = "CURRENT"

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from assistant.settings import Settings, default_documents_dir
+from knowledge.settings import Settings, default_documents_dir
 
 STRATEGY = default_documents_dir() / "camden-professional-development-strategy-current.txt"
 FRAMEWORK = default_documents_dir() / "camden-professional-development-framework-2023-07.txt"

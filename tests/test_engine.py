@@ -3,9 +3,10 @@ from __future__ import annotations
 
 import pytest
 
-from assistant.errors import IndexMissingError, InputError
+from knowledge.errors import IndexMissingError
+from assistant.errors import InputError
 from assistant.question import Turn
-from assistant.settings import Settings
+from knowledge.settings import Settings
 
 
 def sections(answer) -> str:

@@ -12,7 +12,7 @@ from ingest.chunking import render_block
 from ingest.loaders import load_document
 from ingest.parse import parse_document
 from knowledge.catalog import find_documents
-from assistant.settings import default_documents_dir
+from knowledge.settings import default_documents_dir
 
 SETS = [DEFAULT_CASES, DEFAULT_CASES.with_name("holdout.jsonl"),
         DEFAULT_CASES.with_name("conversations.jsonl")]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from assistant.errors import IngestError
+from ingest.errors import IngestError
 from ingest.loaders import load_document
 from ingest.parse import parse_document
 

@@ -6,8 +6,8 @@ import time
 import pytest
 
 from assistant.engine import Engine
-from assistant.errors import IngestError, LockedError
-from assistant.settings import Settings
+from ingest.errors import IngestError, LockedError
+from knowledge.settings import Settings
 from ingest.pipeline import ingest_lock, run_ingest
 from knowledge.index import live_version_dir, read_manifest
 

@@ -8,7 +8,7 @@ import pytest
 
 from assistant.llm import LlmAnswerer, answerer_for, check_reply, load_chat_model
 from assistant.question import Turn
-from assistant.settings import Settings
+from knowledge.settings import Settings
 from tests.conftest import free_port
 from tests.openai_standin import OpenAIStandIn
 

@@ -14,7 +14,8 @@ from pathlib import Path
 import pytest
 
 from assistant.engine import Engine
-from assistant.settings import Settings
+from knowledge.settings import Settings
+from evals.affected import affected_cases
 from evals.runner import DEFAULT_CASES
 from ingest.pipeline import run_ingest
 from knowledge.index import live_version_dir
@@ -41,7 +42,7 @@ def test_the_report_names_changed_sections_and_the_eval_cases_to_recheck(setting
     edit(settings, "### Executive Headteacher Peer Network", "### Executive Leaders Network")
     (settings.documents_dir / "extra.md").write_text("# Extra Guide\n\n## Coaching Circles\n\nTriads meet monthly.\n")
     before = live_version_dir(settings.data_dir)
-    dry = run_ingest(settings, embedder=embedder, dry_run=True, case_files=[DEFAULT_CASES])
+    dry = run_ingest(settings, embedder=embedder, dry_run=True)
     assert live_version_dir(settings.data_dir) == before  # a dry run changes nothing
     changes = dry.changes
     assert changes.documents_added == ["Extra Guide"]
@@ -51,8 +52,9 @@ def test_the_report_names_changed_sections_and_the_eval_cases_to_recheck(setting
         in changes.sections_removed
     assert "Professional Development Strategy › Wider Networks › Executive Leaders Network" \
         in changes.sections_added
-    assert {"strategy-send-networks-phases", "typo-send-networks"} <= set(changes.affected_cases)
-    real = run_ingest(settings, embedder=embedder, case_files=[DEFAULT_CASES])
+    affected = affected_cases(changes.changed_passages, [DEFAULT_CASES])
+    assert {"strategy-send-networks-phases", "typo-send-networks"} <= set(affected)
+    real = run_ingest(settings, embedder=embedder)
     assert real.changes.sections_changed == changes.sections_changed
     engine = Engine.from_settings(settings, embedder=embedder)
     assert "every month" in engine.answer("How often do SEND networks meet?").answer

@@ -10,7 +10,7 @@ import logging
 import re
 import time
 
-from assistant.errors import PdbotError
+from knowledge.errors import PdbotError
 from assistant.question import Turn
 from assistant.slack.blocks import answer_blocks, reason_modal
 from assistant.slack.config import SlackSettings

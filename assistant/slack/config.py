@@ -6,7 +6,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Mapping
 
-from assistant.errors import PdbotError
+from knowledge.errors import PdbotError
 
 DEFAULT_API_URL = "https://slack.com/api/"
 

@@ -6,12 +6,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Mapping
 
+from knowledge.errors import ConfigError
+
 MAX_QUESTION_CHARS = 2000
 
 
 def default_documents_dir() -> Path:
     """The documents shipped in knowledge/documents."""
-    return Path(__file__).resolve().parent.parent / "knowledge" / "documents"
+    return Path(__file__).resolve().parent / "documents"
 
 
 @dataclass(frozen=True)
@@ -49,7 +51,5 @@ def _positive_int(env: Mapping[str, str], name: str, default: int) -> int:
     if not raw:
         return default
     if not raw.isdigit() or int(raw) < 1:
-        from assistant.errors import InputError
-
-        raise InputError(f"{name} must be a positive whole number, not {raw!r}.")
+        raise ConfigError(f"{name} must be a positive whole number, not {raw!r}.")
     return int(raw)

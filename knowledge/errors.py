@@ -1,0 +1,26 @@
+"""Errors meant for the user, drawn once here; the base lives in the lowest layer.
+
+PdbotError              everything the package raises on purpose; the CLI prints it, exits 2
+├── ConfigError         a setting (environment variable) is missing or malformed   knowledge/
+├── DomainDataError     a data file under knowledge/domain is invalid (names file, line)
+├── IndexMissingError   no index in the data directory yet (run `pdbot ingest`)
+├── IngestError         a document that cannot be read or parsed (names the file)  ingest/
+├── LockedError         another ingest holds the data directory                    ingest/
+└── InputError          a bad question or bad command-line input                   assistant/
+"""
+
+
+class PdbotError(Exception):
+    """Base class: a failure with a message fit to show a user."""
+
+
+class ConfigError(PdbotError):
+    """A setting is missing or malformed."""
+
+
+class DomainDataError(PdbotError):
+    """A domain data file (intents, glossary, topics, columns...) is invalid."""
+
+
+class IndexMissingError(PdbotError):
+    """There is no usable index in the data directory."""
