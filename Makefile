@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 QUESTION ?= What should an HLTA do next?
 
-.PHONY: run test install ingest eval eval-check bench clean
+.PHONY: run test install ingest eval eval-check eval-editions bench clean
 THRESHOLDS ?= fact_recall=0.95,source_hit=0.97,oos_refusal=1.0,citation_validity=1.0
 
 $(BIN)/pdbot: pyproject.toml
@@ -31,8 +31,16 @@ eval: install
 	$(BIN)/pdbot ingest
 	$(BIN)/pdbot eval --baseline naive
 
+# Every real-tool edition of the documents (tests/fixtures/real, but not broken/) scored
+# beside the text edition; exits non-zero when one loses more than 0.03 of fact recall.
+EDITIONS := $(patsubst %/,%,$(filter-out tests/fixtures/real/broken/,$(wildcard tests/fixtures/real/*/)))
+MAX_DROP ?= fact_recall=0.03
+
+eval-editions: install
+	$(BIN)/pdbot eval --documents $(EDITIONS) --max-drop $(MAX_DROP) --out eval-report/editions
+
 # The project's own quality bar, run by CI: exits non-zero when a metric falls below it.
-eval-check: install
+eval-check: install eval-editions
 	$(BIN)/pdbot ingest
 	$(BIN)/pdbot eval --out eval-report/cases --fail-under $(THRESHOLDS)
 	$(BIN)/pdbot eval --cases evals/conversations.jsonl --out eval-report/conversations --fail-under $(THRESHOLDS)

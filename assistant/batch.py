@@ -6,7 +6,7 @@ from pathlib import Path
 
 from assistant.errors import InputError
 from knowledge.errors import PdbotError
-from assistant.question import Turn
+from assistant.answer.query import Turn
 
 
 def parse_history(raw) -> list[Turn]:

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from assistant.errors import InputError
 from assistant.output import format_answer
-from assistant.question import Turn
+from assistant.answer.query import Turn
 
 MAX_TURNS = 10  # earlier turns kept as history
 

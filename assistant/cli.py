@@ -57,6 +57,12 @@ def build_parser() -> argparse.ArgumentParser:
                           help="list questions (eval set and Slack feedback) the documents don't answer")
     evaluate.add_argument("--judge", metavar="MODEL",
                           help="LLM for model-judged metrics (default: $PDBOT_LLM; none: not run)")
+    evaluate.add_argument("--documents", type=Path, nargs="+", metavar="DIR",
+                          help="editions of the documents (Word, PDF, HTML folders): index each "
+                               "and compare it with the text edition, one column each")
+    evaluate.add_argument("--max-drop", metavar="SPEC",
+                          help="with --documents, e.g. fact_recall=0.03: exit 1 when an edition "
+                               "is more than that below the text edition")
     evaluate.set_defaults(run=cmd_eval)
 
     slack = commands.add_parser(
@@ -119,14 +125,14 @@ def cmd_ingest(args, settings: Settings) -> int:
 
 
 def _engine(settings: Settings):
-    from assistant.engine import Engine
+    from assistant.answer.engine import Engine
 
     return Engine.from_settings(settings)
 
 
 def _answerer(settings: Settings):
     """The engine, or the LLM answerer over it when PDBOT_LLM is set and reachable."""
-    from assistant.llm import answerer_for
+    from assistant.answer.llm import answerer_for
 
     return answerer_for(_engine(settings), settings, warn=lambda m: print(m, file=sys.stderr))
 
@@ -171,10 +177,14 @@ def cmd_eval(args, settings: Settings) -> int:
         previous = load_run(args.compare) if args.compare else None
     except (OSError, ValueError, KeyError) as exc:
         raise InputError(str(exc)) from exc
+    if args.documents:
+        from evals.editions import run_editions
+
+        return run_editions(settings, args.documents, cases, args.max_drop, args.out)
     engine = _engine(settings)
     runs = [run_cases(EngineSystem(engine), cases)]
     if settings.llm:  # LLM answers beside the extractive ones, in the same report
-        from assistant.llm import LlmAnswerer, answerer_for
+        from assistant.answer.llm import LlmAnswerer, answerer_for
 
         llm = answerer_for(engine, settings, warn=lambda m: print(m, file=sys.stderr))
         if isinstance(llm, LlmAnswerer):

@@ -1,9 +1,29 @@
 """Every user-facing sentence in one place, so wording is reviewed together and tests can use it."""
 from __future__ import annotations
 
+HELP = ("I can help with Camden's professional development: progression pathways, NPQs, "
+        "coaching, hubs, networks and CPD.")
 NOT_COVERED = ("The framework documents don't cover that, so I can't answer it from them. "
-               "I can help with Camden's professional development: progression pathways, "
-               "NPQs, coaching, hubs, networks and CPD.")
+               + HELP)
+INSTRUCTIONS = ("I can only answer questions from the professional development documents, and I "
+                "don't follow instructions written into a question (to change my rules, reveal my "
+                "configuration or share personal details). " + HELP)
+INSTRUCTIONS_NOTE = ("(I left out an instruction in your message: I only answer from the "
+                     "documents.)")
+GREETING = ("Hi! Ask me about Camden's professional development framework: pathways, NPQs, "
+            "coaching, hubs and networks. I quote and cite the sections I answer from.")
+THANKS = "You're welcome. Ask me anything else about the professional development framework."
+EMPTY_QUESTION = "Please ask a question, e.g. pdbot ask \"What should an HLTA do next?\""
+
+_MISSING = {
+    "amount": "a price, fee or amount for that",
+    "date": "a date or deadline for that",
+    "person": "who that is: they name no individual contacts",
+    "statistic": "figures or statistics on that",
+    "count": "how many",
+    "duration": "how long that takes",
+    "frequency": "how often that happens",
+}
 
 
 def not_covered(topic: str | None = None, ask: str = "") -> str:
@@ -16,7 +36,32 @@ def not_covered(topic: str | None = None, ask: str = "") -> str:
             "coaching, hubs, networks and CPD.")
 
 
-EMPTY_QUESTION = "Please ask a question, e.g. pdbot ask \"What should an HLTA do next?\""
+def not_stated(kind: str, organisations: tuple[str, ...] = ()) -> str:
+    """The lead-in of an answer whose question asks for a value the documents don't give."""
+    if kind == "other_org":
+        names = " or ".join(organisations) or "other organisations"
+        return (f"The documents describe Camden Learning's offer only; they don't say what "
+                f"{names} offer{'s' if len(organisations) == 1 else ''}. The closest they come:")
+    return f"The documents don't say {_MISSING.get(kind, 'that')}. The closest they come:"
+
+
+def catalogue_intro(count: int) -> str:
+    return f"I answer from {count} document{'s' if count != 1 else ''}:" if count > 1 else ""
+
+
+def catalogue_line(title: str, date: str, status: str, current_title: str) -> str:
+    """One document as the catalogue describes it."""
+    dated = f"dated {date}" if date and date != "current" else "undated"
+    if status == "superseded" and current_title:
+        return f"{title} ({dated}): superseded by the {current_title}, the current document."
+    if status == "current":
+        return f"{title} ({dated}): the current document."
+    return f"{title} ({dated})."
+
+
+def compare_intro(titles: list[str]) -> str:
+    return "What each document says: " if len(titles) > 1 else ""
+
 
 
 def question_too_long(length: int, limit: int) -> str:

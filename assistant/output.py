@@ -17,7 +17,10 @@ def format_answer(answer: Answer) -> str:
 
 def print_ingest_report(report, settings) -> None:
     """One line when nothing changed; otherwise the section-level changes, what was indexed
-    and embedded, and the eval cases to re-check."""
+    and embedded, and the eval cases to re-check. Warnings (a PDF page that is only an
+    image) come first, whatever happened."""
+    for warning in report.warnings:
+        print(f"Warning: {warning}")
     if report.up_to_date:
         print(f"Index in {settings.data_dir} is up to date ({report.chunks} chunks from "
               f"{len(report.documents)} documents); nothing to do.")

@@ -40,7 +40,7 @@ def run_bench(settings, repeat: int = 3) -> dict:
     import os
 
     from assistant.batch import parse_history
-    from assistant.engine import Engine
+    from assistant.answer.engine import Engine
     from evals.runner import DEFAULT_CASES, load_cases
     from ingest.parse import parse_document
     from ingest.chunking import unit_embedding_text

@@ -14,12 +14,17 @@ from pathlib import Path
 import numpy as np
 
 from ingest.errors import IngestError, LockedError
+from ingest.formats.messages import no_sections
 from knowledge.settings import Settings
 from ingest.changes import ChangeReport, diff_chunks
+from ingest.abbreviations import defined_abbreviations
 from ingest.chunking import unit_embedding_text
-from ingest.loaders import load_document
+from ingest.loaders import check_editions, duplicate_section_message, read_document
 from ingest.parse import PARSER_VERSION, ParsedDocument, parse_document
 from knowledge.catalog import SUPPORTED_SUFFIXES, find_documents
+from knowledge.domain import load_domain
+from knowledge.example_vectors import cached_example_vectors, example_texts
+from knowledge.glossary import build_glossary, corpus_words
 from knowledge.embedder import MODEL_NAME, Embedder
 from knowledge.index import IndexFiles, indexes_dir, live_version_dir, publish, read_manifest
 from knowledge.lexical_store import LexicalIndex
@@ -43,6 +48,7 @@ class IngestReport:
     embed_seconds: float = 0.0
     changes: ChangeReport | None = None
     dry_run: bool = False
+    warnings: list[str] = field(default_factory=list)  # e.g. a PDF page that is only an image
 
 
 @contextmanager
@@ -81,7 +87,10 @@ def run_ingest(settings: Settings, paths: list[Path] | None = None,
     if not files:
         raise IngestError(f"No documents ({', '.join(SUPPORTED_SUFFIXES)}) found in "
                           f"{', '.join(map(str, paths or [settings.documents_dir]))}.")
-    loaded = [load_document(p) for p in files]  # raises IngestError before anything changes
+    documents = [read_document(p) for p in files]  # raises IngestError before anything changes
+    check_editions(documents)
+    loaded = [(d.info, d.text) for d in documents]
+    warnings = [w for d in documents for w in d.warnings]
     fingerprint = _fingerprint({info.path: text for info, text in loaded})
     with ingest_lock(settings.data_dir):
         live = live_version_dir(settings.data_dir)
@@ -90,18 +99,22 @@ def run_ingest(settings: Settings, paths: list[Path] | None = None,
             return IngestReport(version=live.name, up_to_date=True,
                                 documents=[d["title"] for d in manifest["documents"]],
                                 chunks=manifest["chunks"], reused=manifest["chunks"],
-                                seconds=time.perf_counter() - started)
+                                seconds=time.perf_counter() - started, warnings=warnings)
         parsed = [parse_document(info, text) for info, text in loaded]
+        for doc in parsed:
+            if not doc.sections:
+                raise IngestError(no_sections(Path(doc.info.path)))
         changes = _changes(live, parsed)
         if dry_run:
             return IngestReport(up_to_date=changes.empty and live is not None, dry_run=True,
                                 documents=[d.info.title for d in parsed], changes=changes,
                                 sections=sum(len(d.sections) for d in parsed),
                                 chunks=sum(len(d.chunks) for d in parsed),
-                                seconds=time.perf_counter() - started)
+                                seconds=time.perf_counter() - started, warnings=warnings)
         report = _build_version(settings, parsed, fingerprint, live, embedder or Embedder(),
                                 progress)
         report.changes = changes
+        report.warnings = warnings
         _remove_old_versions(settings, keep=[report.version, live.name if live else ""])
     report.seconds = time.perf_counter() - started
     return report
@@ -125,9 +138,10 @@ def _build_version(settings: Settings, parsed: list[ParsedDocument], fingerprint
                    live: Path | None, embedder: Embedder, progress) -> IngestReport:
     chunks = [c for doc in parsed for c in doc.chunks]
     ids = [c.chunk_id for c in chunks]
-    if len(set(ids)) != len(ids):
-        raise IngestError("Two documents produced the same section ids; give each file a "
-                          "distinct name or catalog id.")
+    if len(set(ids)) != len(ids):  # distinct files have distinct ids (check_editions)
+        raise IngestError(duplicate_section_message(
+            {d.info.doc_id: d.info.path for d in parsed},
+            sorted({i for i in ids if ids.count(i) > 1})))
     cache = _embedding_cache(live)
     chunk_texts = [c.text for c in chunks]
     unit_texts = [unit_embedding_text(c.section_path, u) for c in chunks for u in c.units]
@@ -160,16 +174,28 @@ def _build_version(settings: Settings, parsed: list[ParsedDocument], fingerprint
                        "status": d.info.status, "path": d.info.path,
                        "sections": len(d.sections)} for d in parsed],
     }
-    IndexFiles(manifest=manifest, chunks=chunks,
+    abbreviations = defined_abbreviations(chunk_texts)
+    IndexFiles(manifest=manifest, chunks=chunks, abbreviations=abbreviations,
                embedding_keys={"chunks": [_key(t) for t in chunk_texts],
                                "units": [_key(t) for t in unit_texts]},
                pathways=[p for d in parsed for p in d.pathways],
                vectors=vectors, unit_vectors=unit_vectors).write(folder)
     publish(settings.data_dir, version)
+    examples = _warm_example_cache(settings, abbreviations, corpus_words(chunk_texts), embedder)
     return IngestReport(version=version, documents=[d.info.title for d in parsed],
                         sections=sum(len(d.sections) for d in parsed), chunks=len(chunks),
-                        embedded=len(todo), reused=len(set(chunk_texts + unit_texts)) - len(todo),
+                        embedded=len(todo) + examples,
+                        reused=len(set(chunk_texts + unit_texts)) - len(todo),
                         embed_seconds=embed_seconds)
+
+
+def _warm_example_cache(settings: Settings, abbreviations: dict[str, str],
+                        known: frozenset[str], embedder) -> int:
+    """Embed the domain data's examples now, while the model is loaded, so the first start of
+    the assistant after an ingest does not have to; returns how many were embedded."""
+    domain = load_domain(settings.domain_dir)
+    glossary = build_glossary(domain, abbreviations, known)
+    return cached_example_vectors(example_texts(domain, glossary), embedder, settings.data_dir)[1]
 
 
 def _key(text: str) -> str:

@@ -7,7 +7,9 @@ Headings come as Markdown `#`, as bold-only lines, or as short plain lines. The 
 - bold-only and short plain lines are headings one level below the last explicit heading,
   unless another heading follows at once (then they are content, e.g. a "Subject Networks /
   Learning Hubs" banner);
-- "Part N: ..." lines are top-level headings; a "Contents" section and a date line are dropped.
+- "Part N: ..." lines are top-level headings; a "Contents" section and a date line are dropped;
+- a PDF page marker between two blocks never changes how they join (a lead-in and its list,
+  "Stage 5" and its title, a list and its continuation); it only sets section pages.
 """
 from __future__ import annotations
 
@@ -51,7 +53,7 @@ def _tokenize(raw_blocks: list[RawBlock], doc_title: str) -> list[_Heading | Blo
     tokens: list[_Heading | Block] = []
     header: list[str] | None = None
     for i, raw in enumerate(raw_blocks):
-        nxt = raw_blocks[i + 1] if i + 1 < len(raw_blocks) else None
+        nxt = next((b for b in raw_blocks[i + 1:] if b.kind != "page"), None)
         if raw.kind == "page":
             tokens.append(_Page(raw.level))
         elif raw.kind == "heading":
@@ -130,17 +132,25 @@ def _attach_lead_ins(tokens: list[_Heading | Block]) -> list[_Heading | Block]:
     lead-in followed by "Label: text" paragraphs makes those paragraphs the list."""
     out: list[_Heading | Block] = []
     for token in _definition_lists(tokens):
-        prev = out[-1] if out else None
+        at = _last_content(out)
+        prev = out[at] if at is not None else None
         if (isinstance(token, Block) and token.kind == "list" and isinstance(prev, Block)
                 and prev.kind == "paragraph" and prev.text.endswith(":")):
             token.text = prev.text
-            out[-1] = token
+            out[at] = token
         elif (isinstance(token, Block) and token.kind == "list" and isinstance(prev, Block)
               and prev.kind == "list" and not token.text):
             prev.items.extend(token.items)
         else:
             out.append(token)
     return out
+
+
+def _last_content(tokens: list) -> int | None:
+    """Index of the last token that is not a page marker (pages never separate a lead-in
+    from its list, or a list from its continuation)."""
+    return next((i for i in range(len(tokens) - 1, -1, -1) if not isinstance(tokens[i], _Page)),
+                None)
 
 
 _DEFINITION = re.compile(r"^[A-Z][^:.]{2,50}: \S")
@@ -155,31 +165,37 @@ def _definition_lists(tokens: list[_Heading | Block]) -> list[_Heading | Block]:
         out.append(token)
         i += 1
         if isinstance(token, Block) and token.kind == "paragraph" and token.text.endswith(":"):
-            items = []
-            while (i < len(tokens) and isinstance(tokens[i], Block)
-                   and tokens[i].kind == "paragraph" and _DEFINITION.match(tokens[i].text)):
-                items.append(tokens[i].text)
+            items, pages = [], []
+            while i < len(tokens) and (isinstance(tokens[i], _Page) or (
+                    isinstance(tokens[i], Block) and tokens[i].kind == "paragraph"
+                    and _DEFINITION.match(tokens[i].text))):
+                if isinstance(tokens[i], _Page):
+                    pages.append(tokens[i])
+                else:
+                    items.append(tokens[i].text)
                 i += 1
             if len(items) >= 2:
                 out.append(Block("list", items=items))
             else:
                 out.extend(Block("paragraph", text=t) for t in items)
+            out.extend(pages)
     return out
 
 
 def _merge_stage_titles(tokens: list[_Heading | Block]) -> list[_Heading | Block]:
     """"Stage 5" directly followed by a heading becomes one heading "Stage 5: <that heading>"."""
     out: list[_Heading | Block] = []
-    skip = False
+    skip: int | None = None
     for i, token in enumerate(tokens):
-        if skip:
-            skip = False
+        if i == skip:
             continue
-        nxt = tokens[i + 1] if i + 1 < len(tokens) else None
+        at = next((k for k in range(i + 1, len(tokens)) if not isinstance(tokens[k], _Page)),
+                  None)
+        nxt = tokens[at] if at is not None else None
         if (isinstance(token, _Heading) and re.fullmatch(r"Stage\s+\d+", token.text, re.I)
                 and isinstance(nxt, _Heading)):
             out.append(_Heading(f"{token.text}: {nxt.text}", token.level, token.explicit))
-            skip = True
+            skip = at
         else:
             out.append(token)
     return out

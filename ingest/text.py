@@ -63,7 +63,20 @@ def split_cell_items(cell: str) -> list[str]:
         parts = [clean_inline(p) for p in re.split(r"\s{2,}", raw) if clean_inline(p)]
         if len(parts) > 1:
             return parts
-    return split_run_on_items(clean_inline(raw))
+    return split_labelled_items(clean_inline(raw)) or split_run_on_items(clean_inline(raw))
+
+
+_ITEM_LABEL = re.compile(r"(?:^|(?<=[.!?] ))[A-Z][a-z]+: ")
+
+
+def split_labelled_items(text: str) -> list[str] | None:
+    """"Primary: A teacher ... impact. Secondary: Analyses ... Coaches ..." -> one item per
+    label, when the text starts with a "Word: " label and has another after a sentence end
+    (the cell's items were separated by spaces a converter collapsed); else None."""
+    starts = [m.start() for m in _ITEM_LABEL.finditer(text)]
+    if len(starts) < 2 or starts[0] != 0:
+        return None
+    return [text[a:b].strip() for a, b in zip(starts, starts[1:] + [len(text)])]
 
 
 def split_run_on_items(text: str) -> list[str]:

@@ -8,7 +8,7 @@ from pathlib import Path
 from knowledge.records import DocumentInfo
 
 CATALOG_NAME = "catalog.toml"
-SUPPORTED_SUFFIXES = (".txt", ".md", ".docx", ".pdf", ".html", ".htm")
+SUPPORTED_SUFFIXES = (".txt", ".md", ".docx", ".odt", ".pdf", ".html", ".htm")
 _DATE = re.compile(r"^\s*((?:January|February|March|April|May|June|July|August|September|"
                    r"October|November|December)\s+\d{4})\s*$", re.M)
 
@@ -54,4 +54,7 @@ def find_documents(paths: list[Path]) -> list[Path]:
                          if p.suffix.lower() in SUPPORTED_SUFFIXES and p.is_file())
         else:
             found.append(path)
-    return found
+    unique: dict[Path, Path] = {}
+    for path in found:  # a file named twice (itself and its folder) is read once
+        unique.setdefault(path.resolve(), path)
+    return list(unique.values())

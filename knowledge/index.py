@@ -3,7 +3,7 @@
 Layout under the data directory:
     CURRENT                  name of the live version (replaced atomically)
     indexes/<version>/       manifest.json, chunks.json, pathways.json, vectors.npy,
-                             unit_vectors.npy, lexical/, chroma/
+                             unit_vectors.npy, abbreviations.json, lexical/, chroma/
     ingest.lock              held while an ingest runs
 A new version is written completely before CURRENT points at it, so a failed or killed ingest
 leaves the previous version answering.
@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import json
 import os
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
@@ -59,6 +59,7 @@ class IndexFiles:
     vectors: np.ndarray
     unit_vectors: np.ndarray
     embedding_keys: dict  # {"chunks": [...], "units": [...]}: hash of the text behind each vector
+    abbreviations: dict = field(default_factory=dict)  # {"HLTA": "Higher Level Teaching Assistant"}
 
     def write(self, folder: Path) -> None:
         folder.mkdir(parents=True, exist_ok=True)
@@ -67,6 +68,7 @@ class IndexFiles:
         np.save(folder / "vectors.npy", self.vectors)
         np.save(folder / "unit_vectors.npy", self.unit_vectors)
         (folder / "embedding_keys.json").write_text(json.dumps(self.embedding_keys))
+        (folder / "abbreviations.json").write_text(json.dumps(self.abbreviations))
         # the manifest goes last: its presence marks a complete version
         (folder / "manifest.json").write_text(json.dumps(self.manifest, indent=1))
 
@@ -80,6 +82,8 @@ class IndexFiles:
             vectors=np.load(folder / "vectors.npy"),
             unit_vectors=np.load(folder / "unit_vectors.npy"),
             embedding_keys=json.loads((folder / "embedding_keys.json").read_text()),
+            abbreviations=json.loads((folder / "abbreviations.json").read_text())
+            if (folder / "abbreviations.json").exists() else {},
         )
 
 

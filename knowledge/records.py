@@ -96,11 +96,16 @@ class Stage:
 
 @dataclass
 class Pathway:
-    """An ordered progression route found in a document, e.g. Teaching Assistant to Teacher."""
+    """An ordered progression route found in a document, e.g. Teaching Assistant to Teacher.
+
+    kind is "stages" (numbered "Stage N" sections) or "table" (the rows of a career table, in
+    order; their numbers are row positions, not stage numbers a question can name).
+    """
 
     name: str
     doc_id: str
     stages: list[Stage]
+    kind: str = "stages"
 
     def following(self, stage: Stage) -> list[Stage]:
         """Return the stage(s) that come after `stage`: the next numbered one and any exits."""
@@ -123,7 +128,7 @@ class Pathway:
     @classmethod
     def from_dict(cls, data: dict) -> "Pathway":
         return cls(name=data["name"], doc_id=data["doc_id"],
-                   stages=[Stage(**s) for s in data["stages"]])
+                   stages=[Stage(**s) for s in data["stages"]], kind=data.get("kind", "stages"))
 
 
 @dataclass
@@ -147,9 +152,12 @@ class Answer:
     answered: bool
     citations: list[Citation] = field(default_factory=list)
     latency_ms: float = 0.0
+    standalone_question: str = ""  # the question as understood, conversation folded in
+    reason: str = ""  # why it was not answered ("topic:pay", "not_stated:amount", ...); "" if it was
 
     def to_json(self) -> dict:
-        """Return the public JSON shape: question, answer, answered, citations, latency_ms."""
+        """Return the public JSON shape: question, answer, answered, citations, latency_ms,
+        standalone_question and reason."""
         return {
             "question": self.question,
             "answer": self.answer,
@@ -160,4 +168,6 @@ class Answer:
                 for c in self.citations
             ],
             "latency_ms": round(self.latency_ms, 1),
+            "standalone_question": self.standalone_question,
+            "reason": self.reason,
         }

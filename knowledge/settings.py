@@ -16,12 +16,19 @@ def default_documents_dir() -> Path:
     return Path(__file__).resolve().parent / "documents"
 
 
+def default_domain_dir() -> Path:
+    """The reviewed domain data shipped in knowledge/domain."""
+    return Path(__file__).resolve().parent / "domain"
+
+
 @dataclass(frozen=True)
 class Settings:
-    """Everything configurable: data directory, documents, retrieval sizes, optional LLM."""
+    """Everything configurable: data directory, documents, domain data, retrieval sizes,
+    optional LLM."""
 
     data_dir: Path = Path(".pdbot")
     documents_dir: Path = field(default_factory=default_documents_dir)
+    domain_dir: Path = field(default_factory=default_domain_dir)
     chroma_url: str | None = None
     llm: str | None = None
     llm_base_url: str | None = None
@@ -37,6 +44,8 @@ class Settings:
             data_dir=Path(env.get("PDBOT_DATA_DIR") or ".pdbot"),
             documents_dir=Path(env["PDBOT_DOCUMENTS_DIR"]) if env.get("PDBOT_DOCUMENTS_DIR")
             else default_documents_dir(),
+            domain_dir=Path(env["PDBOT_DOMAIN_DIR"]) if env.get("PDBOT_DOMAIN_DIR")
+            else default_domain_dir(),
             chroma_url=env.get("PDBOT_CHROMA_URL") or None,
             llm=env.get("PDBOT_LLM") or None,
             llm_base_url=env.get("PDBOT_LLM_BASE_URL") or None,
@@ -46,7 +55,7 @@ class Settings:
 
 
 def _positive_int(env: Mapping[str, str], name: str, default: int) -> int:
-    """An integer setting; InputError naming the variable when it is not a positive integer."""
+    """An integer setting; ConfigError naming the variable when it is not a positive integer."""
     raw = env.get(name)
     if not raw:
         return default

@@ -42,7 +42,7 @@ def built_settings(tmp_path_factory, embedder) -> Settings:
 @pytest.fixture(scope="session")
 def engine(built_settings, embedder):
     """The real engine over the real documents."""
-    from assistant.engine import Engine
+    from assistant.answer.engine import Engine
 
     return Engine.from_settings(built_settings, embedder=embedder)
 

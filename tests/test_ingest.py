@@ -5,7 +5,7 @@ import time
 
 import pytest
 
-from assistant.engine import Engine
+from assistant.answer.engine import Engine
 from ingest.errors import IngestError, LockedError
 from knowledge.settings import Settings
 from ingest.pipeline import ingest_lock, run_ingest

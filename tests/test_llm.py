@@ -6,8 +6,8 @@ import time
 
 import pytest
 
-from assistant.llm import LlmAnswerer, answerer_for, check_reply, load_chat_model
-from assistant.question import Turn
+from assistant.answer.llm import LlmAnswerer, answerer_for, check_reply, load_chat_model
+from assistant.answer.query import Turn
 from knowledge.settings import Settings
 from tests.conftest import free_port
 from tests.openai_standin import OpenAIStandIn

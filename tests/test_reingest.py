@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from assistant.engine import Engine
+from assistant.answer.engine import Engine
 from knowledge.settings import Settings
 from evals.affected import affected_cases
 from evals.runner import DEFAULT_CASES

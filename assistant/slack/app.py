@@ -11,7 +11,7 @@ import re
 import time
 
 from knowledge.errors import PdbotError
-from assistant.question import Turn
+from assistant.answer.query import Turn
 from assistant.slack.blocks import answer_blocks, reason_modal
 from assistant.slack.config import SlackSettings
 from assistant.slack.feedback import FeedbackStore

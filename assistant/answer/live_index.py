@@ -5,13 +5,16 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from assistant.compose import SectionView, term_keys
-from assistant.retrieval import HybridRetriever
-from knowledge.settings import Settings
+from assistant.answer.compose import SectionView, term_keys
+from assistant.answer.retrieve import HybridRetriever
 from knowledge.index import IndexFiles, require_live
 from knowledge.lexical_store import LexicalIndex
+from knowledge.settings import Settings
 from knowledge.tokens import terms
 from knowledge.vector_store import VectorStore
+
+
+EMBEDDING_DIMENSIONS = 384  # all-MiniLM-L6-v2
 
 
 @dataclass
@@ -39,8 +42,10 @@ def _section_views(files: IndexFiles) -> dict[str, SectionView]:
     """One view per section, joining the units and unit vectors of its chunks."""
     views: dict[str, SectionView] = {}
     offset = 0
+    unit_vectors = files.unit_vectors.reshape(len(files.unit_vectors), -1) \
+        if files.unit_vectors.ndim == 2 else np.zeros((0, EMBEDDING_DIMENSIONS), dtype=np.float32)
     for chunk in files.chunks:
-        vectors = files.unit_vectors[offset:offset + len(chunk.units)]
+        vectors = unit_vectors[offset:offset + len(chunk.units)]
         offset += len(chunk.units)
         title = chunk.section_path[-1] if chunk.section_path else ""
         unit_keys = [term_keys(set(terms(f"{title} {u.label} {u.text}"))) for u in chunk.units]

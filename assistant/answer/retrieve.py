@@ -1,4 +1,5 @@
-"""Hybrid retrieval: dense (Chroma) and lexical (BM25) rankings fused by reciprocal rank fusion."""
+"""Retrieve: dense (Chroma, unit vectors) and lexical (BM25, headings, shared phrases) rankings
+fused by weighted reciprocal rank fusion; the step's output is the Evidence for a question."""
 from __future__ import annotations
 
 import math
@@ -20,6 +21,8 @@ LEXICAL_SHARE = 0.4
 TITLE_SHARE = 0.6
 SIMILARITY_MARGIN = 0.12
 COMMON_SHARE = 0.45
+SUPERSEDED_WEIGHT = 0.7  # an earlier document ranks below the current one ...
+UNNAMED_WEIGHT = 0.0  # ... and a question that names a document is answered from it alone
 
 
 @dataclass
@@ -31,6 +34,36 @@ class Hit:
     dense: float  # cosine similarity of the chunk to the query
     unit: float  # cosine similarity of the chunk's closest unit
     lexical: float  # BM25 score
+
+
+@dataclass(frozen=True)
+class Evidence:
+    """What retrieval found for one question: ranked chunks, their sections best first, each
+    section's fused score, and `best`, the highest similarity of any unit (sentence, item,
+    field) in the documents to the question."""
+
+    hits: list[Hit]
+    sections: list[str]
+    scores: dict[str, float]
+    best: float
+
+
+def document_weights(named: frozenset[str], documents: list[dict]) -> dict[str, float]:
+    """Prefer current documents; a question that names documents is answered from them alone."""
+    if named:
+        return {d["id"]: 1.0 if d["id"] in named else UNNAMED_WEIGHT for d in documents}
+    return {d["id"]: SUPERSEDED_WEIGHT for d in documents if d.get("status") == "superseded"}
+
+
+def retrieve(retriever: "HybridRetriever", vector: np.ndarray, search_text: str, k: int,
+             weights: dict[str, float] | None = None) -> Evidence:
+    """Run hybrid retrieval for a query vector and text."""
+    hits = retriever.search(vector, search_text, k, doc_weights=weights)
+    scores: dict[str, float] = {}
+    for hit in hits:
+        scores.setdefault(hit.chunk.section_id, hit.score)
+    best = max(retriever.best_similarity(vector), max((h.dense for h in hits), default=0.0))
+    return Evidence(hits=hits, sections=list(scores), scores=scores, best=best)
 
 
 class HybridRetriever:

@@ -87,14 +87,15 @@ class Pick:
 
 def pick_units(views: list[SectionView], scores: list[np.ndarray], primary: list[bool],
                columns: list[list[str]], budget: int, max_sections: int,
-               whole_first: bool = True) -> list[Pick]:
+               whole_first: bool = True, focused: bool = False) -> list[Pick]:
     """Choose units across candidate sections within a budget.
 
     A unit's score is its own relevance, plus SECTION_PRIOR for primary sections (the
     best-ranked one and its sub-sections), plus a bonus in a table column the question names.
     The first section is quoted whole when short (and `whole_first`). A list in a primary
     section whose items all score alike is what the question asks for ("What hubs are
-    there?"): all its items are taken, compactly if need be. Other units are taken by score,
+    there?"): all its items are taken, compactly if need be. A `focused` question (about one
+    item of a list) takes only units scoring near the best, in any section. Other units are taken by score,
     from other sections only when scoring near the best. Returns picks in candidate order.
     """
     candidates = []
@@ -116,12 +117,12 @@ def pick_units(views: list[SectionView], scores: list[np.ndarray], primary: list
         pick = picks.get(k)
         if (pick and i in pick.units) or _fold(views[k].units[i].text) in quoted:
             continue  # the other document may say the very same thing
-        if not primary[k] and (score < SECONDARY_CUTOFF * best
-                               or (pick is None and len(picks) >= max_sections)):
+        if (not primary[k] or focused) and (score < SECONDARY_CUTOFF * best
+                                            or (pick is None and len(picks) >= max_sections)):
             continue
         if pick is None and len(picks) >= max_sections + sum(primary) - 1:
             continue
-        group = _flat_list(views[k], scores[k], i) if primary[k] else []
+        group = _flat_list(views[k], scores[k], i) if primary[k] and not focused else []
         if group:
             full = sum(unit_cost(views[k].units[j]) for j in group)
             compact = set() if used + full <= budget else set(group)

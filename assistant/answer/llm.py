@@ -16,7 +16,7 @@ from collections import Counter
 from typing import Callable
 
 from knowledge.errors import PdbotError
-from assistant.question import Turn
+from assistant.answer.query import Turn
 from knowledge.settings import Settings
 from knowledge.records import Answer, Citation
 
