@@ -5,7 +5,11 @@ BIN := $(VENV)/bin
 QUESTION ?= What should an HLTA do next?
 
 .PHONY: run test install ingest eval eval-check eval-editions bench clean
-THRESHOLDS ?= fact_recall=0.95,source_hit=0.97,oos_refusal=1.0,citation_validity=1.0
+THRESHOLDS ?= fact_recall=0.93,source_hit=0.96,oos_refusal=1.0,citation_validity=1.0
+# Blind round 1 (evals/blind): overall, and for every kind of question in it.
+BLIND_THRESHOLDS ?= fact_recall=0.90,source_hit=0.95,oos_refusal=1.0,citation_validity=1.0
+BLIND_KIND_THRESHOLDS ?= fact_recall=0.70,source_hit=0.80,oos_refusal=1.0
+MAX_FLIPS ?= 0.05
 
 $(BIN)/pdbot: pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -42,8 +46,11 @@ eval-editions: install
 # The project's own quality bar, run by CI: exits non-zero when a metric falls below it.
 eval-check: install eval-editions
 	$(BIN)/pdbot ingest
-	$(BIN)/pdbot eval --out eval-report/cases --fail-under $(THRESHOLDS)
+	$(BIN)/pdbot eval --out eval-report/cases --fail-under $(THRESHOLDS) --perturb --max-flips $(MAX_FLIPS)
 	$(BIN)/pdbot eval --cases evals/conversations.jsonl --out eval-report/conversations --fail-under $(THRESHOLDS)
+	$(BIN)/pdbot eval --cases evals/blind/round-1.jsonl --out eval-report/blind-round-1 \
+		--fail-under $(BLIND_THRESHOLDS) --fail-under-per-kind $(BLIND_KIND_THRESHOLDS) \
+		--perturb --max-flips $(MAX_FLIPS)
 
 bench: install
 	$(BIN)/pdbot bench

@@ -2,11 +2,14 @@
 from __future__ import annotations
 
 import json
+import logging
 from pathlib import Path
 
 from assistant.errors import InputError
 from knowledge.errors import PdbotError
 from assistant.answer.query import Turn
+
+log = logging.getLogger(__name__)
 
 
 def parse_history(raw) -> list[Turn]:
@@ -25,14 +28,24 @@ def parse_history(raw) -> list[Turn]:
 
 
 def answer_request(engine, request: dict) -> dict:
-    """Answer one request; a bad request gets an error entry instead of stopping the batch."""
+    """Answer one request; a request that fails gets an `error` entry instead of stopping the
+    batch: bad input with its message, anything unexpected as an internal error (logged with
+    its traceback)."""
     out: dict = {"id": request["id"]} if "id" in request else {}
+    question = request.get("question", "")
     try:
-        answer = engine.answer(request.get("question", ""), parse_history(request.get("history")))
+        answer = engine.answer(question, parse_history(request.get("history")))
     except PdbotError as exc:
-        return {**out, "question": request.get("question", ""), "answer": "", "answered": False,
-                "citations": [], "latency_ms": 0.0, "error": str(exc)}
+        return _failed(out, question, str(exc))
+    except Exception as exc:  # a defect must not cost the rest of the batch its answers
+        log.exception("request %s failed", out.get("id", "?"))
+        return _failed(out, question, f"internal error ({type(exc).__name__}); see the log")
     return {**out, **answer.to_json()}
+
+
+def _failed(out: dict, question, error: str) -> dict:
+    return {**out, "question": question if isinstance(question, str) else "", "answer": "",
+            "answered": False, "citations": [], "latency_ms": 0.0, "error": error}
 
 
 def read_requests(path: Path) -> list[dict]:

@@ -55,6 +55,15 @@ def build_parser() -> argparse.ArgumentParser:
                           help="e.g. fact_recall=0.95,source_hit=0.97: exit 1 when a metric is lower")
     evaluate.add_argument("--gaps", action="store_true",
                           help="list questions (eval set and Slack feedback) the documents don't answer")
+    evaluate.add_argument("--perturb", action="store_true",
+                          help="also ask every case through fixed rewrites (lower case, "
+                               "abbreviations, typos, openers, longer messages); report flips")
+    evaluate.add_argument("--max-flips", type=float, metavar="SHARE",
+                          help="with --perturb: exit 1 when more than this share of rewritten "
+                               "questions flip outcome (e.g. 0.05)")
+    evaluate.add_argument("--fail-under-per-kind", metavar="SPEC",
+                          help="like --fail-under, for every case kind (each metric where the "
+                               "kind has cases it applies to), e.g. fact_recall=0.7")
     evaluate.add_argument("--judge", metavar="MODEL",
                           help="LLM for model-judged metrics (default: $PDBOT_LLM; none: not run)")
     evaluate.add_argument("--documents", type=Path, nargs="+", metavar="DIR",
@@ -173,6 +182,7 @@ def cmd_eval(args, settings: Settings) -> int:
 
     try:
         thresholds = parse_thresholds(args.fail_under or "")
+        per_kind = parse_thresholds(args.fail_under_per_kind or "")
         cases = load_cases(args.cases or DEFAULT_CASES)
         previous = load_run(args.compare) if args.compare else None
     except (OSError, ValueError, KeyError) as exc:
@@ -181,8 +191,15 @@ def cmd_eval(args, settings: Settings) -> int:
         from evals.editions import run_editions
 
         return run_editions(settings, args.documents, cases, args.max_drop, args.out)
+    from evals.understanding import classifier_report
+
     engine = _engine(settings)
     runs = [run_cases(EngineSystem(engine), cases)]
+    runs[0].understanding = classifier_report(engine)
+    if args.perturb:
+        from evals.perturb import perturb
+
+        runs[0].perturbation = perturb(EngineSystem(engine), runs[0]).to_json()
     if settings.llm:  # LLM answers beside the extractive ones, in the same report
         from assistant.answer.llm import LlmAnswerer, answerer_for
 
@@ -214,6 +231,11 @@ def cmd_eval(args, settings: Settings) -> int:
         (args.out / "gaps.md").write_text(text)
         print(text)
     problems = below_thresholds(runs[0].summary, thresholds)
+    for kind, summary in runs[0].by_kind.items():
+        problems += [f"{kind}: {p}" for p in below_thresholds(summary, per_kind, applicable=True)]
+    flips = (runs[0].perturbation or {}).get("flip_share", 0.0)
+    if args.max_flips is not None and flips > args.max_flips:
+        problems.append(f"outcome flips {flips:.3f} > {args.max_flips}")
     for problem in problems:
         print(f"pdbot eval: below threshold: {problem}", file=sys.stderr)
     return 1 if problems else 0
@@ -229,7 +251,10 @@ def cmd_slack(args, settings: Settings) -> int:
     slack = SlackSettings.from_env()
     redact.install((slack.bot_token, slack.app_token, slack.signing_secret))
     logging.getLogger().setLevel(logging.DEBUG if args.verbose else logging.INFO)
-    app = build_app(_answerer(settings), FeedbackStore(settings.data_dir / "feedback.sqlite3"), slack)
+    from knowledge.domain import load_domain
+
+    app = build_app(_answerer(settings), FeedbackStore(settings.data_dir / "feedback.sqlite3"), slack,
+                    prompts=load_domain(settings.domain_dir).prompts)
     if slack.socket_mode:
         print("pdbot: connecting to Slack in Socket Mode", file=sys.stderr)
         serve_socket_mode(app, slack.app_token)

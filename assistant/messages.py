@@ -49,14 +49,15 @@ def catalogue_intro(count: int) -> str:
     return f"I answer from {count} document{'s' if count != 1 else ''}:" if count > 1 else ""
 
 
-def catalogue_line(title: str, date: str, status: str, current_title: str) -> str:
+def catalogue_line(title: str, date: str, status: str, current_title: str, publisher: str = "") -> str:
     """One document as the catalogue describes it."""
     dated = f"dated {date}" if date and date != "current" else "undated"
+    by = f", published by {publisher}" if publisher else ""
     if status == "superseded" and current_title:
-        return f"{title} ({dated}): superseded by the {current_title}, the current document."
+        return f"{title} ({dated}{by}): superseded by the {current_title}, the current document."
     if status == "current":
-        return f"{title} ({dated}): the current document."
-    return f"{title} ({dated})."
+        return f"{title} ({dated}{by}): the current document."
+    return f"{title} ({dated}{by})."
 
 
 def compare_intro(titles: list[str]) -> str:

@@ -71,6 +71,15 @@ def print_eval_summary(runs, comparison: dict | None = None) -> None:
     for row in rows[1:]:
         table.add_row(*row)
     console.print(table)
+    understanding = runs[0].understanding
+    if understanding:
+        console.print(f"Intent classifier: {understanding['accuracy']:.3f} accuracy "
+                      f"({understanding['folds']}-fold cross-validated, "
+                      f"{understanding['examples']} examples)")
+    if runs[0].perturbation:
+        p = runs[0].perturbation
+        changed = sum(v["changed"] for v in p["per_rewrite"].values())
+        console.print(f"Rewritten questions: outcome flipped for {p['flip_share']:.1%} of {changed}")
     failing = [r for r in runs[0].results if not r.passed]
     if failing:
         console.print(f"{len(failing)} cases did not fully pass:")

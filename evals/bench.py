@@ -47,7 +47,11 @@ def run_bench(settings, repeat: int = 3) -> dict:
     from ingest.loaders import load_document
     from ingest.pipeline import run_ingest
     from knowledge.catalog import find_documents
+    from ingest.abbreviations import defined_abbreviations
+    from knowledge.domain import load_domain
     from knowledge.embedder import Embedder
+    from knowledge.example_vectors import example_texts
+    from knowledge.glossary import build_glossary, corpus_words
 
     rows, figures = [], {}
     embedder = Embedder()
@@ -61,6 +65,8 @@ def run_bench(settings, repeat: int = 3) -> dict:
         docs = [parse_document(*load_document(p)) for p in find_documents([settings.documents_dir])]
         texts = [c.text for d in docs for c in d.chunks]
         texts += [unit_embedding_text(c.section_path, u) for d in docs for c in d.chunks for u in c.units]
+        texts += example_texts(load_domain(settings.domain_dir), build_glossary(  # intent examples
+            load_domain(settings.domain_dir), defined_abbreviations(texts), corpus_words(texts)))
         embedder.embed(["warm-up"])
         started = time.perf_counter()
         embedder.embed(texts)

@@ -50,10 +50,20 @@ def parse_thresholds(spec: str) -> dict[str, float]:
     return thresholds
 
 
-def below_thresholds(summary: dict, thresholds: dict[str, float]) -> list[str]:
-    """Messages for each metric under its threshold (or unknown)."""
+IN_SCOPE_METRICS = {"fact_recall", "source_hit", "mrr", "full_pass"}
+OUT_OF_SCOPE_METRICS = {"oos_refusal"}
+
+
+def below_thresholds(summary: dict, thresholds: dict[str, float], applicable: bool = False
+                     ) -> list[str]:
+    """Messages for each metric under its threshold (or unknown). With `applicable`, a metric
+    about in-scope cases is skipped for a summary with none (and likewise out of scope): how
+    per-kind breakdowns are gated."""
     problems = []
     for name, floor in thresholds.items():
+        if applicable and ((name in IN_SCOPE_METRICS and not summary.get("in_scope"))
+                           or (name in OUT_OF_SCOPE_METRICS and not summary.get("out_of_scope"))):
+            continue
         if name not in summary:
             problems.append(f"{name}: no such metric (known: {', '.join(sorted(summary))})")
         elif summary[name] < floor:

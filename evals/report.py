@@ -71,6 +71,7 @@ def write_markdown(path: Path, runs, comparison: dict | None) -> None:
     parts = ["# Answer-quality eval", "", _markdown_table(summary_table(runs)), ""]
     parts += ["## By case kind", "", _markdown_table(_breakdown_rows(main, "by_kind")), "",
               "## By document", "", _markdown_table(_breakdown_rows(main, "by_document")), ""]
+    parts += extra_sections(main)
     if comparison is not None:
         parts += ["## Compared with the previous run", ""]
         for change in ("worse", "better"):
@@ -87,6 +88,27 @@ def write_markdown(path: Path, runs, comparison: dict | None) -> None:
         if row["missed"]:
             parts += ["Missed: " + "; ".join(row["missed"]), ""]
     path.write_text("\n".join(parts))
+
+
+def extra_sections(run) -> list[str]:
+    """Markdown for the classifier report and the perturbation results, when they were run."""
+    from evals.understanding import report_lines
+
+    parts = []
+    if run.understanding:
+        parts += ["## Reading questions", "", *report_lines(run.understanding), ""]
+    if run.perturbation:
+        p = run.perturbation
+        parts += ["## Robustness (rewritten questions)", "",
+                  f"Outcome flipped for {p['flip_share']:.1%} of rewritten questions.", "",
+                  "| rewrite | questions changed | outcome flipped |", "|---|---|---|"]
+        parts += [f"| {k} | {v['changed']} | {v['flipped']} |" for k, v in p["per_rewrite"].items()]
+        if p["flipped"]:
+            parts += ["", "Flipped: " + "; ".join(
+                f"`{f['case_id']}` ({f['rewrite']}: {'pass→fail' if f['before'] else 'fail→pass'})"
+                for f in p["flipped"])]
+        parts.append("")
+    return parts
 
 
 def _svg_bars(title: str, labels: list[str], series: dict[str, list[float]]) -> str:
@@ -160,12 +182,36 @@ LLM was configured.</p>
 {chart}
 <h2>By case kind</h2>{table(_breakdown_rows(main, "by_kind"))}{kind_chart}
 <h2>By document</h2>{table(_breakdown_rows(main, "by_document"))}
+{_markdown_as_html(extra_sections(main))}
 {compared}
 <h2>Cases (failing first)</h2>
 <table class="cases"><thead><tr><th>result</th><th>case</th><th>question</th><th>answer</th>
 <th>sources</th><th>missed</th></tr></thead><tbody>{cases}</tbody></table>
 </body></html>"""
     path.write_text(page)
+
+
+def _markdown_as_html(lines: list[str]) -> str:
+    """The few Markdown shapes extra_sections writes (headings, tables, paragraphs) as HTML."""
+    esc = html.escape
+    out, table = [], []
+    for line in lines + [""]:
+        if line.startswith("|"):
+            cells = [c.strip() for c in line.strip("|").split("|")]
+            if not set("".join(cells)) <= set("-"):
+                table.append(cells)
+            continue
+        if table:
+            head = "".join(f"<th>{esc(c)}</th>" for c in table[0])
+            body = "".join("<tr>" + "".join(f"<td>{esc(c)}</td>" for c in row) + "</tr>"
+                           for row in table[1:])
+            out.append(f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>")
+            table = []
+        if line.startswith("## "):
+            out.append(f"<h2>{esc(line[3:])}</h2>")
+        elif line:
+            out.append(f"<p>{esc(line)}</p>")
+    return "".join(out)
 
 
 def write_report(out_dir: Path, runs, comparison: dict | None = None) -> dict[str, Path]:

@@ -62,10 +62,13 @@ class EvalRun:
     by_kind: dict = field(default_factory=dict)
     by_document: dict = field(default_factory=dict)
     judged: dict | None = None  # model-judged metrics, when an LLM was configured
+    understanding: dict | None = None  # the intent classifier's cross-validated accuracy
+    perturbation: dict | None = None  # outcome flips under rewritten questions (--perturb)
 
     def to_json(self) -> dict:
         return {"system": self.system, "summary": self.summary, "by_kind": self.by_kind,
                 "by_document": self.by_document, "judged": self.judged,
+                "understanding": self.understanding, "perturbation": self.perturbation,
                 "cases": [{**r.__dict__, "passed": r.passed, "question": c["question"],
                            "answer": a} for r, c, a in zip(self.results, self.cases, self.answers)]}
 

@@ -171,7 +171,7 @@ def _build_version(settings: Settings, parsed: list[ParsedDocument], fingerprint
         "chroma_url": settings.chroma_url,
         "chunks": len(chunks),
         "documents": [{"id": d.info.doc_id, "title": d.info.title, "date": d.info.date,
-                       "status": d.info.status, "path": d.info.path,
+                       "status": d.info.status, "publisher": d.info.publisher, "path": d.info.path,
                        "sections": len(d.sections)} for d in parsed],
     }
     abbreviations = defined_abbreviations(chunk_texts)

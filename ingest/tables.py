@@ -8,6 +8,7 @@ from knowledge.records import Block
 
 _SEPARATOR_CELL = re.compile(r"^\s*:?-+:?\s*$")
 _NOTE = re.compile(r"<i>(.*?)</i>", re.S)
+HEADER_WORDS = 6  # a header cell is a column name: this many words at most ("Ready to move on when")
 
 
 def parse_tab_table(lines: list[str]) -> list[Block]:
@@ -28,7 +29,7 @@ def parse_tab_table(lines: list[str]) -> list[Block]:
 def _has_header(rows: list[list[str]]) -> bool:
     if len(rows) < 2:
         return False
-    header_short = all(len(c.split()) <= 4 for c in rows[0])
+    header_short = all(len(c.split()) <= HEADER_WORDS for c in rows[0])
     body_long = any(len(c.split()) > 6 for row in rows[1:] for c in row)
     return header_short and body_long
 

@@ -34,7 +34,7 @@ def describe(path: Path, text: str) -> DocumentInfo:
     date_match = _DATE.search(text)
     date = entry.get("date") or (date_match.group(1) if date_match else "")
     return DocumentInfo(doc_id=entry.get("id") or slug_for(path), path=str(path), title=title, date=date,
-                        status=entry.get("status", ""))
+                        status=entry.get("status", ""), publisher=entry.get("publisher", ""))
 
 
 def _first_heading(text: str) -> str:

@@ -13,6 +13,7 @@ class DocumentInfo:
     title: str
     date: str = ""
     status: str = ""
+    publisher: str = ""
 
 
 @dataclass

@@ -26,7 +26,8 @@ from knowledge.tokens import stem
 
 MIN_SIMILARITY = 0.33  # below this cosine, nothing in the documents is about the question
 ANSWERS_WELL = 0.62  # a passage this close answers even a question that looks off-topic
-TOPIC_PROBABILITY = 0.3  # an uncovered topic, the likeliest intent, needs this probability to refuse
+TOPIC_PROBABILITY = 0.25  # an uncovered topic, the likeliest intent, needs this probability to refuse
+SURER_NEEDS_MORE = 0.3  # ... and the surer it is, the closer a passage must come to answer anyway
 SMALLTALK_WORDS = 5
 TYPED_UNITS = 5  # "the documents don't say" quotes up to this many closest units ...
 TYPED_SHARE = 0.6  # a unit holding the value asked for must score this share of the best unit,
@@ -34,6 +35,8 @@ TYPED_OWN_SECTIONS = 2  # ... unless it is in one of this many best sections
 BEST_SECTIONS = 4  # sections searched for the units that answer a typed question
 UNCERTAIN = 0.3  # intent probability below which a question naming a stage gets its details ...
 STRONG_NAME = 9  # ... when named by more than one short word
+CONFIDENT = 0.7  # a next-step reading this likely stands even when an aspect is named ...
+UNSURE = 0.3  # ... otherwise a stage-detail reading this likely wins
 PATHWAY_INTENTS = {"next_step": "next", "become": "become", "stage_detail": "detail",
                    "which_stage": "which"}
 
@@ -56,6 +59,7 @@ class Decision:
     missing: str = ""
     reason: str = ""
     value: tuple[str, int] | None = None  # (section id, unit) holding the value a typed question asks
+    values: tuple = ()  # for questions answered together: every value they ask
 
 
 def decide(query: Query, evidence: Evidence, sections: dict[str, SectionView], domain: Domain,
@@ -71,15 +75,18 @@ def decide(query: Query, evidence: Evidence, sections: dict[str, SectionView], d
     if intent in ("greeting", "thanks") and len(query.corrected.split()) <= SMALLTALK_WORDS:
         return Decision("smalltalk", query, reason=intent)
     closeness = evidence.best if topic_best is None else topic_best
-    if query.is_topic and query.confidence >= TOPIC_PROBABILITY and closeness < ANSWERS_WELL:
+    needed = ANSWERS_WELL + SURER_NEEDS_MORE * max(0.0, query.confidence - TOPIC_PROBABILITY)
+    if query.is_topic and query.confidence >= TOPIC_PROBABILITY and closeness < needed:
         topic = domain.topics[intent.split(".", 1)[1]]
         return Decision("out_of_scope", query, evidence, topic=topic, reason=f"topic:{topic.key}")
     if intent == "document_facts":
         return Decision("catalogue", query, evidence, reason="")
     if evidence.best < MIN_SIMILARITY or not evidence.sections:
         return Decision("not_covered", query, evidence, reason=f"weak:{evidence.best:.2f}")
-    stage = pick_stage(query, evidence, current_documents)
+    stage = pick_stage(query, evidence, current_documents, _asks_columns(query, domain))
     direction = PATHWAY_INTENTS.get(intent)
+    if direction == "next" and _asks_detail(query, domain):
+        direction = "detail"  # "the secondary example for a developing teacher in the pathway"
     if direction is None and stage is not None and query.answer_type == DEFAULT_ANSWER_TYPE and (
             _asks_columns(query, domain)
             or (query.confidence < UNCERTAIN and stage.strength > STRONG_NAME)):
@@ -95,7 +102,8 @@ def decide(query: Query, evidence: Evidence, sections: dict[str, SectionView], d
     return Decision("answer", query, evidence, value=value)
 
 
-def pick_stage(query: Query, evidence: Evidence, current_documents: set[str]) -> StageMatch | None:
+def pick_stage(query: Query, evidence: Evidence, current_documents: set[str],
+               asks_columns: bool = False) -> StageMatch | None:
     """The stage the question is about: the strongest named, in a document the question names
     (else a current one), ties broken by retrieval rank. A next-step follow-up that names no
     stage ("and after that?") is about the furthest stage the previous answer reached."""
@@ -103,7 +111,7 @@ def pick_stage(query: Query, evidence: Evidence, current_documents: set[str]) ->
     if not matches and query.intent == "next_step" and query.previous_stages:
         return max(query.previous_stages,
                    key=lambda m: (m.stage.number is not None, m.stage.number or 0))
-    if not matches and query.intent in PATHWAY_INTENTS:
+    if not matches and (query.intent in PATHWAY_INTENTS or asks_columns):
         matches = list(query.context_stages)
     if not matches:
         return None
@@ -151,6 +159,14 @@ def typed_value(query: Query, evidence: Evidence, sections: dict[str, SectionVie
         elif any(p.search(text) for p in patterns):
             return view.section_id, unit
     return None
+
+
+def _asks_detail(query: Query, domain: Domain) -> bool:
+    """A question asking for one aspect of a stage (not its summary), where the classifier is
+    unsure whether it asks what comes next or about the stage itself."""
+    asked = [a for a in query.aspects if a in domain.aspects and not domain.aspects[a].summary]
+    p = query.probabilities
+    return bool(asked) and p.get("next_step", 1.0) < CONFIDENT and p.get("stage_detail", 0.0) >= UNSURE
 
 
 def _asks_columns(query: Query, domain: Domain) -> bool:

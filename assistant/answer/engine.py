@@ -83,6 +83,7 @@ class Engine:
         intents = self.domain.examples("intents")
         masked = [mask_numbers(glossary.mask_roles(t)) for t, _ in intents]
         intent_model = Classifier.train(masked, vectors[:len(intents)], [label for _, label in intents])
+        screen = Classifier.train(masked, None, [label for _, label in intents])
         types = self.domain.examples("answer_types")
         type_model = Classifier.train([mask_numbers(glossary.mask_roles(t)) for t, _ in types],
                                       vectors[len(intents):], [label for _, label in types])
@@ -100,7 +101,8 @@ class Engine:
                                                      for w in tokens(v)})
         corpus = " ".join(c.text for c in index.files.chunks)
         self.reader = Understanding(self.domain, glossary, spelling, stages, followups,
-                                    intent_model, type_model, self.embedder, self.documents, corpus)
+                                    intent_model, type_model, screen, self.embedder, self.documents,
+                                    corpus)
         self.passages = PassageComposer(index.sections, retriever.idf, retriever.common,
                                         self.domain.aspects)
         self.pathways = PathwayComposer(index.sections, self.domain.aspects)
@@ -155,11 +157,8 @@ class Engine:
         """How a message is read: its questions, each understood (for evals and debugging)."""
         with self._lock:
             message = self.reader.split(self.validate(question))
-            turns, queries = list(history or []), []
-            for part in message.parts[:MAX_PARTS]:
-                queries.append(self.reader.read(part, turns))
-                turns += [Turn("user", part)]
-            return message, queries
+            return message, self.reader.read_many(list(message.parts[:MAX_PARTS]),
+                                                  list(history or []))
 
     def _answer_parts(self, message: Message, turns: list[Turn]) -> list[PartAnswer]:
         if message.smalltalk:
@@ -170,24 +169,25 @@ class Engine:
         parts = message.parts[:MAX_PARTS]
         budget = max(MIN_PART_BUDGET, ANSWER_BUDGET // len(parts))
         answers: list[PartAnswer] = []
-        asked: list[str] = []  # the text each answer answers (merged questions joined)
-        for k, part in enumerate(parts):
-            decision = self._decide(part, turns, same_message=k > 0)
+        for query in self.reader.read_many(list(parts), turns):
+            decision = self._decide_query(query)
             last = answers[-1].decision if answers else None
             if last is not None and _same_passage(last, decision):  # one answer for both
-                asked[-1] = f"{asked[-1]} {part}"
-                turns = turns[:-2]
-                decision = self._decide(asked[-1], turns, same_message=len(answers) > 1)
-                answers[-1] = self._compose(decision, min(ANSWER_BUDGET, 2 * budget))
+                values = [d.value for d in (last, decision) if d.value]
+                decision = self._decide_query(self.reader.merge(last.query, query))
+                values += [decision.value] if decision.value else []
+                answers[-1] = self._compose(replace(decision, values=tuple(dict.fromkeys(values))),
+                                            min(ANSWER_BUDGET, 2 * budget))
             else:
-                asked.append(part)
                 answers.append(self._compose(decision, budget))
-            turns = turns + [Turn("user", asked[-1]), Turn("assistant", answers[-1].text)]
         return answers
 
-    def _decide(self, text: str, turns: list[Turn], same_message: bool = False) -> Decision:
+    def _decide(self, text: str, turns: list[Turn]) -> Decision:
         """Understand, retrieve and decide for one question."""
-        query = self.reader.read(text, turns, same_message)
+        return self._decide_query(self.reader.read(text, turns))
+
+    def _decide_query(self, query: Query) -> Decision:
+        """Retrieve and decide for a question understood."""
         evidence = self._retrieve(query, query.documents)
         topic_best = None
         if query.is_topic:  # does anything answer it, apart from the roles it names?
@@ -209,8 +209,8 @@ class Engine:
         """The answer for one decision."""
         query, kind = decision.query, decision.kind
         if kind == "answer":
-            text, citations = self.passages.compose(query, decision.evidence, budget,
-                                                    value=decision.value or ())
+            values = decision.values or ((decision.value,) if decision.value else ())
+            text, citations = self.passages.compose(query, decision.evidence, budget, values=values)
         elif kind == "pathway":
             terms = self.passages.query_terms(query)
             text, citations = self.pathways.compose(
@@ -297,7 +297,10 @@ def _combine(question: str, parts: list[PartAnswer], message: Message) -> Answer
 
 def _same_passage(first: Decision, second: Decision) -> bool:
     """Two questions of one message answered from the same section ("What are adviser visits
-    and how do schools get them?"): answered together, with the budget of both."""
+    and how do schools get them?"), or both from the catalogue ("who wrote it and when?"):
+    answered together, with the budget of both."""
+    if first.kind == second.kind == "catalogue":
+        return True
     return (first.kind == second.kind == "answer" and first.evidence is not None
             and second.evidence is not None
             and first.evidence.sections[:1] == second.evidence.sections[:1])

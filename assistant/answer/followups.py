@@ -7,7 +7,9 @@ no topic of its own ("how long?"). It is rewritten from the previous standalone 
 "the first one" / "the secondary one" become that item of the previous answer's list; a role,
 phase, aspect or document it names replaces the one of the same kind there ("how much coaching
 do headteachers get" + "and for new heads?" -> "how much coaching do new headteachers get"),
-keeping the follow-up's own words when it has more to say; otherwise the two are joined.
+keeping the follow-up's own words when it has more to say; otherwise the follow-up is
+prefixed with what the earlier question was about ("is there funding for them?" after "which
+NPQs are there?" -> "npqs is there funding for them").
 Earlier turns are rewritten the same way, oldest first, so a chain of follow-ups keeps its
 thread.
 """
@@ -22,7 +24,9 @@ from knowledge.domain import Domain
 from knowledge.glossary import Glossary, tokens
 from knowledge.tokens import STOP_WORDS, stem
 
-MAX_CONTEXT_WORDS = 45  # a joined standalone question keeps this many of the latest words
+MAX_CONTEXT_WORDS = 12  # a follow-up carries this many words of what came before
+NAME_WORDS = 6  # a heading this short names a topic; a longer one is a sentence
+ELLIPTICAL_WORDS = 4  # "and the networks, how often do those run?": short enough to swap a noun
 _WEAK_REFERENCES = {"that", "this", "there"}  # "is there", "this year": usually not pointing back
 _YEAR = re.compile(r"^(19|20)\d\d$")
 
@@ -43,10 +47,11 @@ class FollowUps:
                  headings: list[str], document_words: set[str]):
         self.glossary = glossary
         self.stages = stages
-        # what passages are about: words of their headings; their last words name kinds of
-        # thing ("Hubs", "Networks", "Offer") that a follow-up may swap ("and the networks?")
+        # what passages are about: words of their headings that are names, not sentences ("We
+        # want all young people to leave..."); their last words name kinds of thing ("Hubs",
+        # "Networks", "Offer") that a follow-up may swap ("and the networks?")
         self.distinctive = {stem(w) for h in headings for w in tokens(glossary.canonical(h))
-                            if w not in STOP_WORDS}
+                            if w not in STOP_WORDS and len(h.split()) <= NAME_WORDS}
         self.nouns = {stem(words[-1]) for h in headings
                       for words in [tokens(glossary.canonical(h))] if words}
         self.continuations = sorted((tuple(tokens(c)) for c in domain.continuations),
@@ -67,8 +72,8 @@ class FollowUps:
         of the same message does unless it names a topic of its own in several words."""
         if not words:
             return True
-        if any(tuple(words[:len(c)]) == c for c in self.continuations):
-            return True
+        if not same_message and any(tuple(words[:len(c)]) == c for c in self.continuations):
+            return True  # in one message, "also"/"and" only join questions
         if any(w in self.references and w not in _WEAK_REFERENCES for w in words) \
                 or words[-1] in _WEAK_REFERENCES or self._ordinal_at(words) is not None:
             return True
@@ -94,7 +99,12 @@ class FollowUps:
         mine, theirs = self.slots(words), self.slots(previous)
         swapped = list(previous)
         replaced = False
+        content = [w for w in words if w not in STOP_WORDS and w not in self._continuation_words]
+        continues = any(tuple(words[:len(c)]) == c for c in self.continuations) \
+            and len(content) <= ELLIPTICAL_WORDS
         for kind in ("role", "phase", "aspect", "document", "noun"):
+            if kind == "noun" and not continues:
+                continue  # "and the networks?" swaps the kind of thing; "who leads them?" does not
             new = next((s for s in mine if s.kind == kind), None)
             old = next((s for s in self.slots(swapped) if s.kind == kind), None) if theirs else None
             if new and old:
@@ -105,7 +115,16 @@ class FollowUps:
                 and w not in self.references and w not in self._continuation_words]
         if replaced and not rest:
             return swapped
-        return (swapped + words)[-MAX_CONTEXT_WORDS:]
+        return self.context_words(swapped) + words  # "npq headship is there any funding for it"
+
+    def context_words(self, words: list[str]) -> list[str]:
+        """What an earlier question was about, in its words: the roles, phases, aspects,
+        documents and heading words it names ("which NPQs are there?" -> "npqs"), in order,
+        at most MAX_CONTEXT_WORDS of the latest."""
+        keep = {i for s in self.slots(words) if s.kind != "noun" for i in range(s.start, s.end)}
+        keep |= {i for i, w in enumerate(words) if w not in STOP_WORDS
+                 and stem(w) in self.distinctive}
+        return [w for i, w in enumerate(words) if i in keep][-MAX_CONTEXT_WORDS:]
 
     def _ordinal_at(self, words: list[str]) -> int | None:
         """Where an ordinal points at an item ("the first one", "the last?", "the second is"),
@@ -166,9 +185,6 @@ class FollowUps:
         found = [Slot("role", m.position, m.end) for m in self.stages.find(" ".join(words))]
         if not found:
             found = [Slot("role", s.start, s.end) for s in self.glossary.spans(words) if s.term.role]
-        taken = {i for s in found for i in range(s.start, s.end)}
-        found += [Slot("noun", i, i + 1) for i, w in enumerate(words)
-                  if i not in taken and w not in STOP_WORDS and stem(w) in self.nouns]
         for kind, phrases in self.phrases.items():
             for i in range(len(words)):
                 for phrase in phrases:
@@ -177,6 +193,9 @@ class FollowUps:
                         break
             found += [Slot("document", i, i + 1) for i, w in enumerate(words)
                       if kind == "document" and _YEAR.match(w)]
+        taken = {i for s in found for i in range(s.start, s.end)}
+        found += [Slot("noun", i, i + 1) for i, w in enumerate(words)
+                  if i not in taken and w not in STOP_WORDS and stem(w) in self.nouns]
         return sorted(found, key=lambda s: s.start)
 
     def _forms(self, words: list[str]) -> set[str]:

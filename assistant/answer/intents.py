@@ -32,10 +32,17 @@ class Classifier:
         self.labels = labels
         self._vectorizer = vectorizer
         self._model = model
+        # the fitted weights, split by feature set, to predict without sklearn's per-call checks
+        weights = np.asarray(model.coef_, dtype=np.float64)
+        words = len(vectorizer.vocabulary_)
+        self._dense = weights[:, :-words].T * DENSE_WEIGHT if weights.shape[1] > words else None
+        self._words = weights[:, -words:].T
+        self._bias = np.asarray(model.intercept_, dtype=np.float64)
 
     @classmethod
-    def train(cls, texts: list[str], vectors: np.ndarray, labels: list[str]) -> "Classifier":
-        """Fit on masked example texts, their embeddings and their labels."""
+    def train(cls, texts: list[str], vectors: np.ndarray | None, labels: list[str]) -> "Classifier":
+        """Fit on masked example texts, their embeddings and their labels; with no vectors, on
+        the words alone (a cheap screen that needs no embedding)."""
         from sklearn.feature_extraction.text import CountVectorizer
         from sklearn.linear_model import LogisticRegression
 
@@ -46,17 +53,27 @@ class Classifier:
         model.fit(_features(vectorizer, texts, vectors), labels)
         return cls(list(model.classes_), vectorizer, model)
 
-    def probabilities(self, texts: list[str], vectors: np.ndarray) -> list[dict[str, float]]:
-        """For each (text, vector), every label's probability."""
-        rows = self._model.predict_proba(_features(self._vectorizer, texts, vectors))
+    def probabilities(self, texts: list[str], vectors: np.ndarray | None) -> list[dict[str, float]]:
+        """For each (text, vector), every label's probability (vectors None for a screen): the
+        multinomial model's softmax, computed from its weights."""
+        scores = self._vectorizer.transform(texts) @ self._words + self._bias
+        if self._dense is not None:
+            scores = scores + np.asarray(vectors, dtype=np.float64).reshape(len(texts), -1) @ self._dense
+        scores = np.asarray(scores)
+        scores -= scores.max(axis=1, keepdims=True)
+        rows = np.exp(scores)
+        rows /= rows.sum(axis=1, keepdims=True)
         return [dict(zip(self.labels, map(float, row))) for row in rows]
 
 
-def _features(vectorizer, texts: list[str], vectors: np.ndarray):
+def _features(vectorizer, texts: list[str], vectors: np.ndarray | None):
     from scipy.sparse import csr_matrix, hstack
 
+    words = vectorizer.transform(texts)
+    if vectors is None:
+        return words.tocsr()
     dense = csr_matrix(np.asarray(vectors, dtype=np.float32).reshape(len(texts), -1) * DENSE_WEIGHT)
-    return hstack([dense, vectorizer.transform(texts)]).tocsr()
+    return hstack([dense, words]).tocsr()
 
 
 @dataclass

@@ -19,7 +19,8 @@ OTHER_VERSION_SIMILARITY = 0.85  # the other document's passage this close to th
 OTHER_VERSION_CHARS = 240  # ... quoting one statement of at most this length
 SAME_WORDING = 0.6  # term overlap (Jaccard) at which two statements say the same thing
 VALUE_BONUS = 1.0  # the unit holding the value a typed question asks for is quoted first
-LIST_BONUS = 0.3  # the best list's edge over prose when a question asks for a list
+LIST_BONUS = 0.3  # the best list's edge over prose when a question asks for a list ...
+LIST_NEAR_BEST = 0.7  # ... when its items score at least this share of the best unit
 
 
 class PassageComposer:
@@ -38,13 +39,14 @@ class PassageComposer:
         return {t: self.idf.get(t, MAX_IDF) for t in terms(f"{query.search_text} {query.corrected}")}
 
     def compose(self, query: Query, evidence: Evidence, budget: int = ANSWER_BUDGET,
-                other_version: bool = True, value: tuple[str, int] | tuple = ()):
-        """(text, citations) quoting the best sections' most relevant units; `value` is the
-        (section, unit) holding what a typed question asks for, quoted first."""
+                other_version: bool = True, values: tuple = ()):
+        """(text, citations) quoting the best sections' most relevant units; `values` are the
+        (section, unit) pairs holding what a typed question asks for, quoted first."""
         query_terms = self.query_terms(query)
         sections = list(evidence.sections)
-        if value and value[0] not in sections[:CANDIDATE_SECTIONS]:
-            sections.insert(1, value[0])
+        for sid, _ in values:
+            if sid not in sections[:CANDIDATE_SECTIONS]:
+                sections.insert(1, sid)
         top = sections[0]
         children = [sid for sid in self.sections if sid.startswith(top + "/")]
         ranked = [top, *children, *(sid for sid in sections[1:] if sid not in children)]
@@ -52,13 +54,13 @@ class PassageComposer:
         views = [self.sections[sid] for sid in ranked]
         best_score = max(evidence.scores.values(), default=0.0)
         close = {sid for sid, score in evidence.scores.items() if score >= CLOSE_SHARE * best_score}
-        primary = [sid == top or sid in children or sid in close
-                   or (bool(value) and sid == value[0]) for sid in ranked]
+        valued = {sid for sid, _ in values}
+        primary = [sid == top or sid in children or sid in close or sid in valued for sid in ranked]
         scored = [score_units(v, query.vector, query_terms) for v in views]
-        if value:
-            k = ranked.index(value[0])
+        for sid, unit in values:
+            k = ranked.index(sid)
             scored[k] = scored[k].copy()
-            scored[k][value[1]] += VALUE_BONUS
+            scored[k][unit] += VALUE_BONUS
         if query.intent == "list":  # "which NPQs are there?": the list, not the prose around it
             scored = _favour_best_list(views, scored, primary)
         asked = {c for key in query.aspects if key in self.aspects for c in self.aspects[key].columns}
@@ -112,8 +114,10 @@ class PassageComposer:
 def _favour_best_list(views: list[SectionView], scored: list[np.ndarray], primary: list[bool]
                       ) -> list[np.ndarray]:
     """Lift the items of the best-scoring list (two or more items under one lead-in) in the
-    primary sections, so that the list is quoted whole."""
+    primary sections, so that the list is quoted whole, when its items score near the best
+    unit there (a list of specialisms does not answer "which schools run it?")."""
     best, where = -1.0, None
+    top = max((float(s.max()) for s, p in zip(scored, primary) if p and len(s)), default=0.0)
     for k, (view, scores) in enumerate(zip(views, scored)):
         if not primary[k]:
             continue
@@ -124,7 +128,7 @@ def _favour_best_list(views: list[SectionView], scored: list[np.ndarray], primar
         for items in lists.values():
             if len(items) >= 2 and float(np.mean(scores[items])) > best:
                 best, where = float(np.mean(scores[items])), (k, items)
-    if where is None:
+    if where is None or best < LIST_NEAR_BEST * top:
         return scored
     k, items = where
     lifted = [s.copy() for s in scored]

@@ -14,7 +14,7 @@ import re
 import numpy as np
 
 from assistant import messages
-from assistant.answer.compose import ANSWER_BUDGET, Passage, SectionView, render
+from assistant.answer.compose import ANSWER_BUDGET, SMALL_SECTION, Passage, SectionView, render
 from assistant.answer.stages import StageMatch
 from knowledge.domain import Aspect
 from knowledge.records import Pathway, Stage, Unit
@@ -93,6 +93,8 @@ class PathwayComposer:
         passages = []
         for k, view in enumerate(self.stage_sections(stage)):
             units = self.aspect_units(view, asked) if asked else []
+            if not asked and sum(len(u.text) for u in view.units) <= SMALL_SECTION:
+                units = list(range(len(view.units)))  # "what does a specialist TA do?": all of it
             if relevance is not None and view.units:  # "a deputy's role in safeguarding"
                 scores = relevance(view)
                 best = float(scores.max())

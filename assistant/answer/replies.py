@@ -22,7 +22,8 @@ def catalogue(query: Query, documents: list[dict]):
     lines, citations = [], []
     for n, doc in enumerate(named, start=1):
         line = messages.catalogue_line(doc["title"], doc.get("date", ""), doc.get("status", ""),
-                                       current if doc["title"] != current else "")
+                                       current if doc["title"] != current else "",
+                                       doc.get("publisher", ""))
         lines.append(f"{'• ' if len(named) > 1 else ''}{line} [{n}]")
         citations.append(Citation(n=n, document=doc["title"], date=doc.get("date", ""),
                                   section=CATALOGUE_SECTION, text=line,

@@ -11,6 +11,7 @@ Regular expressions appear only for exact shapes: years, numbers, "how many <thi
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass, replace
 
 import numpy as np
 
@@ -20,14 +21,17 @@ from assistant.answer.query import Message, Query, Turn
 from assistant.answer.segments import group_questions, split_segments
 from assistant.answer.spelling import Vocabulary
 from assistant.answer.stages import StageIndex
-from knowledge.domain import DEFAULT_ANSWER_TYPE, Domain
+from knowledge.domain import DEFAULT_ANSWER_TYPE, TOPIC_PREFIX, Domain
 from knowledge.glossary import ROLE_MASK, Glossary, tokens
 
 ATTACK_PROBABILITY = 0.4  # a segment this likely to be an instruction attack is dropped
+SCREEN = 0.2  # a segment the word-only screen gives this to an attack or small talk is checked
+RECENT_VECTORS = 32  # embeddings kept for texts just embedded
 MIN_INTENT_PROBABILITY = 0.3  # below this, a question is read as a plain question ("fact")
 MIN_TYPE_PROBABILITY = 0.6  # below this, the answer type is "description"
 SMALLTALK_WORDS = 5  # small talk is short: "hi there", "thanks a lot"
-OWN_WORDS = 0.6  # a follow-up with a topic of its own: its words' share of the search vector
+INFORMATIVE_WORDS = 2  # a statement beside a question is kept with this many heading words
+OWN_CONFIDENT = 0.6  # a follow-up whose own words are read this surely keeps that reading
 _COUNTED = re.compile(r"\b(?:how many|number of)\s+([a-z]+(?:\s+[a-z]+)?)")
 _YEAR = re.compile(r"\b(?:19|20)\d\d\b")
 
@@ -37,7 +41,8 @@ class Understanding:
 
     def __init__(self, domain: Domain, glossary: Glossary, spelling: Vocabulary,
                  stages: StageIndex, followups: FollowUps, intents: Classifier,
-                 answer_types: Classifier, embedder, documents: list[dict], corpus_text: str):
+                 answer_types: Classifier, screen: Classifier, embedder, documents: list[dict],
+                 corpus_text: str):
         self.domain = domain
         self.glossary = glossary
         self.spelling = spelling
@@ -45,6 +50,7 @@ class Understanding:
         self.followups = followups
         self.intents = intents
         self.answer_types = answer_types
+        self.screen = screen  # the intent classifier on words alone: no embedding needed
         self.embedder = embedder
         self.documents = documents
         self._openers = sorted((tuple(tokens(o)) for o in domain.openers), key=len, reverse=True)
@@ -53,37 +59,55 @@ class Understanding:
         self._organisations = [o for o in domain.other_organisations
                                if o.lower() not in corpus_text.lower()]
         self._become = [tuple(tokens(self.glossary.canonical(c))) for c in domain.become_cues]
+        self._recent: dict[str, np.ndarray] = {}  # the last few texts embedded
 
     # --- a message into questions -------------------------------------------------------
 
     def split(self, message: str) -> Message:
-        """The questions a message asks, with instruction segments dropped."""
+        """The questions a message asks, with instruction segments dropped. Segments are
+        screened on their words; only those that look like an instruction or small talk (and a
+        several-part message that may be one comparison) are confirmed with embeddings."""
         segments = split_segments(message, self.starts_request)
         if len(segments) <= 1:
             return Message(parts=(message.strip(),))
         texts = [" ".join(self.core_words(s.text)) for s in segments]
+        screened = self._classify(self.screen, texts, None)
+        talk = [i for i, p in enumerate(screened) if p.get("greeting", 0) + p.get("thanks", 0) >= SCREEN]
+        flagged = [i for i, p in enumerate(screened) if p.get("instruction_attack", 0) >= SCREEN
+                   or (i in talk and len(talk) == len(segments))]  # all small talk, or not
         whole = " ".join(self.core_words(message))
-        vectors = self.embed([self.glossary.expand(t) for t in texts + [whole]])
-        probabilities = self._classify(self.intents, texts, vectors[:-1])
-        whole_p = self._classify(self.intents, [whole], vectors[-1:])[0]
-        attacks = [s.text for s, p in zip(segments, probabilities)
+        questions = sum(s.question for s in segments)
+        check_whole = questions > 1 and \
+            self._classify(self.screen, [whole], None)[0].get("compare_documents", 0) >= SCREEN
+        confirm = [self.glossary.expand(texts[i]) for i in flagged]
+        if check_whole:  # the text read() would search for the whole message: embedded once
+            confirm.append(self.glossary.expand(self._up_to_question(self._focus(message))))
+            texts_confirmed = [texts[i] for i in flagged] + [whole]
+        else:
+            texts_confirmed = [texts[i] for i in flagged]
+        confirmed = self._classify(self.intents, texts_confirmed, self.embed(confirm)) \
+            if confirm else []
+        full = dict(zip(flagged, confirmed))
+        attacks = [segments[i].text for i, p in full.items()
                    if _top(p) == "instruction_attack" and p[_top(p)] >= ATTACK_PROBABILITY]
-        kept = [s for s, p in zip(segments, probabilities) if s.text not in attacks]
-        talk = {_top(p) for s, p in zip(segments, probabilities) if s.text not in attacks}
+        kept = [s for s in segments if s.text not in attacks]
+        talk = {_top(full[i]) if i in full else "" for i, s in enumerate(segments)
+                if s.text not in attacks}
         if kept and talk <= {"greeting", "thanks"} and \
                 sum(len(self.core_words(s.text)) for s in kept) <= SMALLTALK_WORDS:
             return Message(parts=(), instructions=tuple(attacks), smalltalk=sorted(talk)[-1])
         if attacks and not any(s.question for s in kept):
             return Message(parts=(), instructions=tuple(attacks))  # its only request was the attack
         parts = [p for p in group_questions(kept) if self.core_words(p)]
-        if len(parts) > 1 and _top(whole_p) == "compare_documents" and not attacks:
+        if len(parts) > 1 and check_whole and _top(confirmed[-1]) == "compare_documents" \
+                and not attacks:
             parts = [message.strip()]  # "what did 2023 say, and what does it say now?": one question
         return Message(parts=tuple(parts), instructions=tuple(attacks))
 
     def starts_request(self, text: str) -> bool:
         """True when a segment starts like a question or request ("can we...", "tell me...");
         an auxiliary only with a subject after it ("is there", not "have been")."""
-        words = self.core_words(text, correct=False)
+        words = [w.split("'")[0] for w in self.core_words(text, correct=False)]  # "what's"
         if words and words[0] in self.domain.auxiliaries:
             return len(words) > 1 and words[1] in self.domain.subjects
         return any(tuple(words[:len(s)]) == s for s in self._starters)
@@ -109,17 +133,37 @@ class Understanding:
              ) -> Query:
         """Understand one question in the context of the conversation before it;
         `same_message` when the last user turn was an earlier question of the same message."""
+        draft = self._draft(text, history or [], same_message)
+        return self._finish(draft, self.embed(draft.texts))
+
+    def read_many(self, parts: list[str], history: list[Turn]) -> list[Query]:
+        """Understand the questions of one message with one embedding batch; each later one is
+        read after the earlier ones (as questions, their answers not yet known)."""
+        drafts, turns = [], list(history)
+        for k, part in enumerate(parts):
+            drafts.append(self._draft(part, turns, same_message=k > 0))
+            turns = turns + [Turn("user", part)]
+        vectors = self.embed([t for d in drafts for t in d.texts])
+        queries, at = [], 0
+        for draft in drafts:
+            queries.append(self._finish(draft, vectors[at:at + len(draft.texts)]))
+            at += len(draft.texts)
+        return queries
+
+    def _draft(self, text: str, history: list[Turn], same_message: bool) -> "_Draft":
+        """Everything about a question that needs no model: corrections, the follow-up
+        rewrite, and the texts to embed."""
+        typed, text = text, self._focus(text)
         core = self.core_words(text)
         corrected = " ".join(core)
         canonical = tokens(self.glossary.canonical(corrected))
-        previous, last_answer, last_question = self.followups.standalone_history(history or [])
+        previous, last_answer, last_question = self.followups.standalone_history(history)
         follow_up = bool(previous) and self.followups.is_follow_up(canonical, same_message)
         pointed = follow_up and (self.followups.pointed_item(canonical, last_answer) is not None
                                  or self.followups.points_back(canonical))
         standalone = " ".join(self.followups.rewrite(canonical, previous, last_answer)) \
             if follow_up else corrected
         searched = standalone if follow_up else self._up_to_question(text)
-        search_text = self.glossary.expand(searched)
         # what is classified: the standalone question, and for a follow-up its own words, and
         # for a question after a statement ("I've just become a head. How much coaching...?")
         # the asking sentence alone
@@ -127,40 +171,68 @@ class Understanding:
         asking = self._asking_sentence(text)
         if asking and asking not in readings:
             readings.append(asking)
-        vectors = self.embed([search_text] + [self.glossary.expand(r) for r in readings[1:]])
-        each = self._classify(self.intents, readings, vectors)
+        texts = [self.glossary.expand(searched)]
+        screen = self._classify(self.screen, [standalone], None)[0]
+        if _top(screen).startswith(TOPIC_PREFIX):  # its role-free text may be needed: same batch
+            role_free = self._without_roles_text(standalone)
+            if role_free and role_free != standalone:
+                texts.append(role_free)
+        return _Draft(typed=typed.strip(), corrected=corrected, canonical=canonical,
+                      standalone=standalone, searched=searched, readings=readings, asking=asking,
+                      follow_up=follow_up, pointed=pointed, last_answer=last_answer,
+                      last_question=last_question, texts=texts)
+
+    def _finish(self, draft: "_Draft", vectors: np.ndarray) -> Query:
+        """The draft classified over its embedding (every reading's words with the one search
+        vector: no extra embedding), with the names it holds found."""
+        vector = vectors[0]
+        each = self._classify(self.intents, draft.readings,
+                              np.repeat(vector[None, :], len(draft.readings), axis=0))
         intent_p = {k: sum(p[k] for p in each) / len(each) for k in each[0]}
+        if draft.follow_up and max(each[1].values()) >= OWN_CONFIDENT:
+            intent_p = each[1]  # "and how much would I earn?" says what it asks by itself
         intent = _top(intent_p)
-        if intent_p[intent] < MIN_INTENT_PROBABILITY or (pointed and intent in ("which_stage", "list")):
+        if (intent_p[intent] < MIN_INTENT_PROBABILITY and not intent.startswith(TOPIC_PREFIX)) \
+                or (draft.pointed and intent in ("which_stage", "list")):
             intent = "fact"  # uncertain, or about one item of a list just given
-        own = asking or corrected
-        type_p = self._classify(self.answer_types, [own], vectors[readings.index(own):][:1]
-                                if own in readings else vectors[-1:])[0]
+        type_p = self._classify(self.answer_types, [draft.asking or draft.corrected],
+                                vector[None, :])[0]
         answer_type = _top(type_p) if type_p[_top(type_p)] >= MIN_TYPE_PROBABILITY \
             else DEFAULT_ANSWER_TYPE
+        corrected, standalone, canonical = draft.corrected, draft.standalone, draft.canonical
         organisations = tuple(o for o in self._organisations
                               if re.search(rf"\b{re.escape(o.lower())}\b", corrected))
         if organisations:
             answer_type = "other_org"
         stages = self.stages.find(corrected)
-        context = self.stages.find(standalone) if follow_up and not stages else []
+        context = self.stages.find(standalone) if draft.follow_up and not stages else []
         counted = _COUNTED.search(corrected)
-        vector = vectors[0]
-        if follow_up and not pointed and self.followups.topic_words(canonical):
-            blend = OWN_WORDS * vectors[1] + (1 - OWN_WORDS) * vectors[0]  # "any funding for them?"
-            vector = (blend / max(float(np.linalg.norm(blend)), 1e-9)).astype(np.float32)
         return Query(
-            text=text.strip(), corrected=corrected, standalone=standalone, search_text=search_text,
-            lexical_text=self.glossary.expand(searched, every=False),
+            text=draft.typed, corrected=corrected, standalone=standalone,
+            search_text=draft.texts[0], lexical_text=self.glossary.expand(draft.searched, every=False),
             intent=intent, confidence=max(intent_p.values()), answer_type=answer_type,
-            follow_up=follow_up, stages=tuple(stages), context_stages=tuple(context),
-            previous_stages=self._stages_shown(last_answer) if follow_up else (),
-            become_targets=self._after_cue(stages, canonical), pointed=pointed,
+            follow_up=draft.follow_up, stages=tuple(stages), context_stages=tuple(context),
+            previous_stages=self._stages_shown(draft.last_answer) if draft.follow_up else (),
+            become_targets=self._after_cue(stages, canonical), pointed=draft.pointed,
             documents=self.named_documents(standalone),
-            aspects=self.aspects(corrected) or (self.aspects(last_question)
-                                                if follow_up and stages and not pointed else ()),
+            aspects=self.aspects(corrected) or (
+                self.aspects(draft.last_question)
+                if draft.follow_up and stages and not draft.pointed else ()),
             counted=counted.group(1) if counted else "", other_organisations=organisations,
             vector=vector, probabilities=intent_p)
+
+    def merge(self, first: Query, second: Query) -> Query:
+        """Two questions of one message answered together ("What are adviser visits and how do
+        schools get them?"): their texts joined, their vectors combined, no new embedding."""
+        both = first.vector + second.vector
+        return replace(first, text=f"{first.text} {second.text}",
+                       intent=first.intent if first.intent == second.intent else "fact",
+                       corrected=f"{first.corrected} {second.corrected}",
+                       standalone=f"{first.standalone} {second.standalone}",
+                       search_text=f"{first.search_text} {second.search_text}",
+                       lexical_text=f"{first.lexical_text} {second.lexical_text}",
+                       aspects=tuple(dict.fromkeys(first.aspects + second.aspects)),
+                       vector=(both / max(float(np.linalg.norm(both)), 1e-9)).astype(np.float32))
 
     def _after_cue(self, stages: list, canonical: list[str]) -> tuple:
         """Stages named after the first "become"-like cue ("I'm a TA and want to become a
@@ -170,6 +242,22 @@ class Understanding:
         if cue is None:
             return ()
         return tuple(sorted((m for m in stages if m.position >= cue), key=lambda m: m.position))
+
+    def _focus(self, text: str) -> str:
+        """The question without the small talk around it: statements before or after it are
+        kept only when they say who is asking or what about ("I'm a TA with a degree."), not
+        "Hope your week's going ok."."""
+        segments = split_segments(text, self.starts_request)
+        if len(segments) < 2 or not any(s.question for s in segments):
+            return text
+        return " ".join(s.text for s in segments if s.question or self._informative(s.text))
+
+    def _informative(self, statement: str) -> bool:
+        """A statement naming a role or stage, or two words that headings use."""
+        words = tokens(self.glossary.canonical(" ".join(self.core_words(statement))))
+        return bool(self.stages.find(" ".join(words))) \
+            or any(s.term.role for s in self.glossary.spans(words)) \
+            or len(self.followups.topic_words(words)) >= INFORMATIVE_WORDS
 
     def _up_to_question(self, text: str) -> str:
         """The message up to its last asking sentence: what comes after ("our SLT keeps
@@ -196,17 +284,33 @@ class Understanding:
 
     def without_roles(self, query: Query) -> np.ndarray | None:
         """The embedding of a question with the roles it names left out, or None when nothing
-        is left ("what is the salary of an HLTA" -> "what is the salary of an")."""
-        words = [w for w in self.glossary.mask_roles(query.standalone).split() if w != ROLE_MASK]
-        return self.embed([" ".join(words)])[0] if words else None
+        is left ("what is the salary of an HLTA" -> "what is the salary of an"); a question
+        naming no role is its own vector."""
+        text = self._without_roles_text(query.standalone)
+        if text == query.standalone:
+            return query.vector
+        return self.embed([text])[0] if text else None
+
+    def _without_roles_text(self, standalone: str) -> str:
+        """The question with the roles it names left out ("" when nothing is left)."""
+        masked = self.glossary.mask_roles(standalone).split()
+        if ROLE_MASK not in masked:
+            return standalone
+        return " ".join(w for w in masked if w != ROLE_MASK)
 
     def embed(self, texts: list[str]) -> np.ndarray:
-        """Embeddings of texts in one batch (a repeated text is embedded once)."""
-        unique = list(dict.fromkeys(texts))
-        vectors = dict(zip(unique, self.embedder.embed(unique)))
-        return np.array([vectors[t] for t in texts], dtype=np.float32)
+        """Embeddings of texts in one batch; a text embedded moments ago (the same message's
+        whole text, say) is not embedded again."""
+        missing = [t for t in dict.fromkeys(texts) if t not in self._recent]
+        if missing:
+            for text, vector in zip(missing, self.embedder.embed(missing)):
+                self._recent[text] = vector
+            while len(self._recent) > RECENT_VECTORS:
+                self._recent.pop(next(iter(self._recent)))
+        return np.array([self._recent[t] for t in texts], dtype=np.float32)
 
-    def _classify(self, model: Classifier, texts: list[str], vectors: np.ndarray) -> list[dict]:
+    def _classify(self, model: Classifier, texts: list[str], vectors: np.ndarray | None
+                  ) -> list[dict]:
         masked = [mask_numbers(self.glossary.mask_roles(t)) for t in texts]
         return model.probabilities(masked, vectors)
 
@@ -233,6 +337,24 @@ class Understanding:
         joined = f" {' '.join(tokens(text))} "
         return tuple(key for key, aspect in self.domain.aspects.items()
                      if any(f" {' '.join(tokens(a))} " in joined for a in aspect.asked_by))
+
+
+@dataclass
+class _Draft:
+    """A question read as text, before its embeddings are known."""
+
+    typed: str
+    corrected: str
+    canonical: list[str]
+    standalone: str
+    searched: str
+    readings: list[str]
+    asking: str
+    follow_up: bool
+    pointed: bool
+    last_answer: str
+    last_question: str
+    texts: list[str]  # to embed: the search text
 
 
 def _top(probabilities: dict[str, float]) -> str:

@@ -19,12 +19,6 @@ from assistant.slack.feedback import FeedbackStore
 log = logging.getLogger(__name__)
 MAX_HISTORY = 10
 STREAM_INTERVAL = 0.5  # seconds between message updates while an LLM reply streams
-SUGGESTED_PROMPTS = [
-    {"title": "Next step for an HLTA", "message": "What should an HLTA do next?"},
-    {"title": "Becoming a deputy head", "message": "How do I become a deputy head?"},
-    {"title": "NPQs on offer", "message": "Which NPQs does Camden Learning offer?"},
-    {"title": "Coaching for new heads", "message": "How much coaching do new headteachers get?"},
-]
 GREETING = ("Hi! Ask me about Camden's professional development framework: pathways, NPQs, "
             "coaching, hubs and networks. I quote and cite the sections I answer from.")
 _MENTION = re.compile(r"<@[A-Z0-9]+>")
@@ -92,8 +86,13 @@ def thread_history(client, channel: str, thread_ts: str, current_ts: str, bot_us
 
 
 def build_app(engine, store: FeedbackStore, slack: SlackSettings, client=None,
-              process_before_response: bool = False):
-    """A Bolt App answering with `engine`; `client` defaults to a WebClient for slack.api_url."""
+              process_before_response: bool = False, prompts: tuple[dict, ...] | None = None):
+    """A Bolt App answering with `engine`; `client` defaults to a WebClient for slack.api_url;
+    `prompts` are the assistant pane's suggested prompts (default: knowledge/domain/prompts.yml)."""
+    if prompts is None:
+        from knowledge.domain import load_domain
+
+        prompts = load_domain().prompts
     from slack_bolt import App, Assistant, BoltResponse
     from slack_sdk import WebClient
     from slack_sdk.http_retry.builtin_handlers import RateLimitErrorRetryHandler
@@ -134,7 +133,7 @@ def build_app(engine, store: FeedbackStore, slack: SlackSettings, client=None,
     @assistant.thread_started
     def on_thread_started(say, set_suggested_prompts):
         say(GREETING)
-        set_suggested_prompts(prompts=SUGGESTED_PROMPTS)
+        set_suggested_prompts(prompts=list(prompts))
 
     @assistant.user_message
     def on_pane_message(payload, client, context, set_status, set_title):
