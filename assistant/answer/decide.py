@@ -33,6 +33,8 @@ TYPED_UNITS = 5  # "the documents don't say" quotes up to this many closest unit
 TYPED_SHARE = 0.6  # a unit holding the value asked for must score this share of the best unit,
 TYPED_OWN_SECTIONS = 2  # ... unless it is in one of this many best sections
 BEST_SECTIONS = 4  # sections searched for the units that answer a typed question
+SURE_TYPE = 0.6  # an answer type this likely refuses when the passages lack the value
+SURE_COMPARE = 0.7  # "has it changed since 2023?" compares both documents though it names one
 UNCERTAIN = 0.3  # intent probability below which a question naming a stage gets its details ...
 STRONG_NAME = 9  # ... when named by more than one short word
 CONFIDENT = 0.7  # a next-step reading this likely stands even when an aspect is named ...
@@ -93,9 +95,11 @@ def decide(query: Query, evidence: Evidence, sections: dict[str, SectionView], d
         direction = "detail"  # "national programmes for SENDCOs?", or unsure what is asked
     if direction and stage and not query.pointed:
         return Decision("pathway", query, evidence, stage=stage, direction=direction)
-    if intent == "compare_documents" and len(query.documents) != 1:
+    if intent == "compare_documents" and (len(query.documents) != 1 or query.confidence >= SURE_COMPARE):
         return Decision("compare", query, evidence)
     value = typed_value(query, evidence, sections, domain, query_terms or {})
+    if value is None and query.type_confidence < SURE_TYPE:
+        value = ()  # not sure it asks for that: answer without it rather than refuse
     if value is None:
         kind = query.answer_type
         return Decision("not_stated", query, evidence, missing=kind, reason=f"not_stated:{kind}")
@@ -112,7 +116,7 @@ def pick_stage(query: Query, evidence: Evidence, current_documents: set[str],
         return max(query.previous_stages,
                    key=lambda m: (m.stage.number is not None, m.stage.number or 0))
     if not matches and (query.intent in PATHWAY_INTENTS or asks_columns):
-        matches = list(query.context_stages)
+        matches = list(query.previous_stages[:1]) or list(query.context_stages)  # "that one"
     if not matches:
         return None
     if query.intent == "become" and query.become_targets:  # "I'm a TA and want to become a teacher"
@@ -170,8 +174,10 @@ def _asks_detail(query: Query, domain: Domain) -> bool:
 
 
 def _asks_columns(query: Query, domain: Domain) -> bool:
-    """True when a question asks for a table column of a stage ("national programmes")."""
-    return any(domain.aspects[a].columns for a in query.aspects if a in domain.aspects)
+    """True when a question asks for a table column of a stage that its summary does not give
+    ("national programmes", "examples"); "focus" and "purpose" are everyday words."""
+    return any(domain.aspects[a].columns and not domain.aspects[a].summary
+               for a in query.aspects if a in domain.aspects)
 
 
 def best_units(query: Query, evidence: Evidence, sections: dict[str, SectionView], n: int,

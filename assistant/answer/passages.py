@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from assistant.answer.compose import (ANSWER_BUDGET, Passage, SectionView, pick_units, render,
-                                      score_units)
+from assistant.answer.compose import (ANSWER_BUDGET, Passage, SectionView, lexical_overlap,
+                                      pick_units, render, score_units, term_keys)
 from assistant.answer.query import Query
 from assistant.answer.retrieve import Evidence
 from knowledge.domain import Aspect
@@ -20,7 +20,8 @@ OTHER_VERSION_CHARS = 240  # ... quoting one statement of at most this length
 SAME_WORDING = 0.6  # term overlap (Jaccard) at which two statements say the same thing
 VALUE_BONUS = 1.0  # the unit holding the value a typed question asks for is quoted first
 LIST_BONUS = 0.3  # the best list's edge over prose when a question asks for a list ...
-LIST_NEAR_BEST = 0.7  # ... when its items score at least this share of the best unit
+LIST_NEAR_BEST = 0.7  # ... when its items score at least this share of the best unit,
+LIST_TITLE = 0.3  # ... counting how much of the question its title or lead-in echoes
 
 
 class PassageComposer:
@@ -62,7 +63,7 @@ class PassageComposer:
             scored[k] = scored[k].copy()
             scored[k][unit] += VALUE_BONUS
         if query.intent == "list":  # "which NPQs are there?": the list, not the prose around it
-            scored = _favour_best_list(views, scored, primary)
+            scored = _favour_best_list(views, scored, primary, query_terms)
         asked = {c for key in query.aspects if key in self.aspects for c in self.aspects[key].columns}
         columns = [[c for c in {u.label for u in v.units if u.kind == "field"} if c in asked]
                    for v in views]
@@ -111,8 +112,8 @@ class PassageComposer:
         return []
 
 
-def _favour_best_list(views: list[SectionView], scored: list[np.ndarray], primary: list[bool]
-                      ) -> list[np.ndarray]:
+def _favour_best_list(views: list[SectionView], scored: list[np.ndarray], primary: list[bool],
+                      query_terms: dict[str, float]) -> list[np.ndarray]:
     """Lift the items of the best-scoring list (two or more items under one lead-in) in the
     primary sections, so that the list is quoted whole, when its items score near the best
     unit there (a list of specialisms does not answer "which schools run it?")."""
@@ -125,9 +126,11 @@ def _favour_best_list(views: list[SectionView], scored: list[np.ndarray], primar
         for i, unit in enumerate(view.units):
             if unit.kind == "item":
                 lists.setdefault(unit.label, []).append(i)
-        for items in lists.values():
-            if len(items) >= 2 and float(np.mean(scores[items])) > best:
-                best, where = float(np.mean(scores[items])), (k, items)
+        for label, items in lists.items():
+            named = lexical_overlap(query_terms, term_keys(set(terms(f"{view.title} {label}"))))
+            score = float(np.mean(scores[items])) + LIST_TITLE * named
+            if len(items) >= 2 and score > best:
+                best, where = score, (k, items)
     if where is None or best < LIST_NEAR_BEST * top:
         return scored
     k, items = where

@@ -39,6 +39,7 @@ class Query:
     intent: str
     confidence: float
     answer_type: str  # "description", or a kind of value the answer must contain
+    type_confidence: float = 1.0  # how sure: refusing for a missing value needs a sure reading
     follow_up: bool = False
     stages: tuple[StageMatch, ...] = ()  # stages the question itself names, strongest first
     context_stages: tuple[StageMatch, ...] = ()  # follow-ups: stages the conversation named

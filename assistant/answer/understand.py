@@ -27,8 +27,10 @@ from knowledge.glossary import ROLE_MASK, Glossary, tokens
 ATTACK_PROBABILITY = 0.4  # a segment this likely to be an instruction attack is dropped
 SCREEN = 0.2  # a segment the word-only screen gives this to an attack or small talk is checked
 RECENT_VECTORS = 32  # embeddings kept for texts just embedded
+SURE_COMPARE = 0.7  # a message this surely a comparison is one question though it names one document
 MIN_INTENT_PROBABILITY = 0.3  # below this, a question is read as a plain question ("fact")
-MIN_TYPE_PROBABILITY = 0.6  # below this, the answer type is "description"
+SOFT_TYPE_PROBABILITY = 0.35  # a kind of value this likely is looked for and quoted first
+
 SMALLTALK_WORDS = 5  # small talk is short: "hi there", "thanks a lot"
 INFORMATIVE_WORDS = 2  # a statement beside a question is kept with this many heading words
 OWN_CONFIDENT = 0.6  # a follow-up whose own words are read this surely keeps that reading
@@ -99,8 +101,9 @@ class Understanding:
         if attacks and not any(s.question for s in kept):
             return Message(parts=(), instructions=tuple(attacks))  # its only request was the attack
         parts = [p for p in group_questions(kept) if self.core_words(p)]
-        if len(parts) > 1 and check_whole and _top(confirmed[-1]) == "compare_documents" \
-                and not attacks:
+        compare = confirmed[-1].get("compare_documents", 0.0) if check_whole else 0.0
+        if len(parts) > 1 and compare >= 0.5 and not attacks and (
+                len(self.named_documents(whole)) != 1 or compare >= SURE_COMPARE):
             parts = [message.strip()]  # "what did 2023 say, and what does it say now?": one question
         return Message(parts=tuple(parts), instructions=tuple(attacks))
 
@@ -197,7 +200,7 @@ class Understanding:
             intent = "fact"  # uncertain, or about one item of a list just given
         type_p = self._classify(self.answer_types, [draft.asking or draft.corrected],
                                 vector[None, :])[0]
-        answer_type = _top(type_p) if type_p[_top(type_p)] >= MIN_TYPE_PROBABILITY \
+        answer_type = _top(type_p) if type_p[_top(type_p)] >= SOFT_TYPE_PROBABILITY \
             else DEFAULT_ANSWER_TYPE
         corrected, standalone, canonical = draft.corrected, draft.standalone, draft.canonical
         organisations = tuple(o for o in self._organisations
@@ -211,6 +214,7 @@ class Understanding:
             text=draft.typed, corrected=corrected, standalone=standalone,
             search_text=draft.texts[0], lexical_text=self.glossary.expand(draft.searched, every=False),
             intent=intent, confidence=max(intent_p.values()), answer_type=answer_type,
+            type_confidence=1.0 if organisations else type_p.get(answer_type, 0.0),
             follow_up=draft.follow_up, stages=tuple(stages), context_stages=tuple(context),
             previous_stages=self._stages_shown(draft.last_answer) if draft.follow_up else (),
             become_targets=self._after_cue(stages, canonical), pointed=draft.pointed,
@@ -253,10 +257,11 @@ class Understanding:
         return " ".join(s.text for s in segments if s.question or self._informative(s.text))
 
     def _informative(self, statement: str) -> bool:
-        """A statement naming a role or stage, or two words that headings use."""
+        """A statement naming a role, stage or school term ("ChatGPT"), or two words that
+        headings use."""
         words = tokens(self.glossary.canonical(" ".join(self.core_words(statement))))
         return bool(self.stages.find(" ".join(words))) \
-            or any(s.term.role for s in self.glossary.spans(words)) \
+            or bool(self.glossary.spans(self.glossary.normalise(statement))) \
             or len(self.followups.topic_words(words)) >= INFORMATIVE_WORDS
 
     def _up_to_question(self, text: str) -> str:
@@ -319,18 +324,19 @@ class Understanding:
         framework"), by status ("the old one") or by an alias from documents.yml."""
         words = tokens(text)
         joined = f" {' '.join(words)} "
-        named = set()
-        years = set(_YEAR.findall(text))
+        surely, loosely = set(), set()
+        years = {m.group(0) for m in _YEAR.finditer(text)}
         for doc in self.documents:
             title_word = tokens(doc["title"])[-1:] if doc["title"] else []
             status_words = self.domain.status_words.get(doc.get("status", ""), ())
             aliases = self.domain.document_aliases.get(doc["id"], ())
             if (any(y in doc.get("date", "") for y in years)
-                    or (title_word and title_word[0] in words)
                     or any(f" {' '.join(tokens(w))} " in joined for w in status_words)
                     or any(f" {' '.join(tokens(a))} " in joined for a in aliases)):
-                named.add(doc["id"])
-        return frozenset(named)
+                surely.add(doc["id"])
+            elif title_word and title_word[0] in words:
+                loosely.add(doc["id"])  # "the pillars of the strategy" may not mean the Strategy
+        return frozenset(surely or loosely)
 
     def aspects(self, text: str) -> tuple[str, ...]:
         """Aspects (columns.yml) a question asks for, in the order columns.yml lists them."""
