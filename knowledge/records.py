@@ -155,6 +155,7 @@ class Answer:
     latency_ms: float = 0.0
     standalone_question: str = ""  # the question as understood, conversation folded in
     reason: str = ""  # why it was not answered ("topic:pay", "not_stated:amount", ...); "" if it was
+    vector: object = field(default=None, repr=False, compare=False)  # the question's embedding
 
     def to_json(self) -> dict:
         """Return the public JSON shape: question, answer, answered, citations, latency_ms,

@@ -290,9 +290,11 @@ def _combine(question: str, parts: list[PartAnswer], message: Message) -> Answer
     body = "\n\n".join(texts)
     if message.instructions and answered:
         body = f"{messages.INSTRUCTIONS_NOTE}\n{body}"
+    first = next((p.query for p in parts if p.query is not None), None)
     return Answer(question=question, answer=body, answered=answered, citations=citations,
                   standalone_question=" / ".join(p.query.standalone for p in parts if p.query),
-                  reason="" if answered else next((p.reason for p in parts if p.reason), ""))
+                  reason="" if answered else next((p.reason for p in parts if p.reason), ""),
+                  vector=first.vector if first is not None else None)
 
 
 def _same_passage(first: Decision, second: Decision) -> bool:

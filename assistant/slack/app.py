@@ -33,7 +33,7 @@ class Answerer:
         self.streams = hasattr(engine, "counts")
 
     def reply(self, text: str, history: list[Turn], channel: str, share: bool = False,
-              on_text=None):
+              on_text=None, user: str = ""):
         """(blocks, fallback text) answering `text`; bad input gets its message as the answer."""
         question = _MENTION.sub("", text or "").strip()
         try:
@@ -46,15 +46,15 @@ class Answerer:
 
             answer = Answer(question=question, answer=str(exc), answered=False)
         answer_id = self.store.record_answer(
-            answer, [{"role": t.role, "content": t.content} for t in history], channel)
+            answer, [{"role": t.role, "content": t.content} for t in history], channel, user)
         return answer_blocks(answer, answer_id, share=share)
 
     def post(self, client, channel: str, thread_ts: str | None, text: str,
-             history: list[Turn]) -> None:
+             history: list[Turn], user: str = "") -> None:
         """Answer into a channel or thread. With an LLM, a placeholder is posted first and
         updated as the reply is written; the final update adds sources and feedback."""
         if not self.streams:
-            blocks, reply = self.reply(text, history, channel)
+            blocks, reply = self.reply(text, history, channel, user=user)
             client.chat_postMessage(channel=channel, thread_ts=thread_ts, blocks=blocks, text=reply)
             return
         posted = client.chat_postMessage(channel=channel, thread_ts=thread_ts, text="…")
@@ -65,7 +65,7 @@ class Answerer:
                 last[0] = time.monotonic()
                 client.chat_update(channel=channel, ts=posted["ts"], text=so_far + " …")
 
-        blocks, reply = self.reply(text, history, channel, on_text=on_text)
+        blocks, reply = self.reply(text, history, channel, on_text=on_text, user=user)
         client.chat_update(channel=channel, ts=posted["ts"], blocks=blocks, text=reply)
 
 
@@ -126,7 +126,8 @@ def build_app(engine, store: FeedbackStore, slack: SlackSettings, client=None,
         if event.get("thread_ts"):
             history, _ = thread_history(client, event["channel"], thread_ts, event["ts"],
                                         context.bot_user_id)
-        answerer.post(client, event["channel"], thread_ts, event.get("text", ""), history)
+        answerer.post(client, event["channel"], thread_ts, event.get("text", ""), history,
+                      event.get("user", ""))
 
     assistant = Assistant()
 
@@ -143,7 +144,7 @@ def build_app(engine, store: FeedbackStore, slack: SlackSettings, client=None,
         if not any(t.role == "user" for t in history):
             set_title(payload.get("text", "")[:60] or "Question")
         answerer.post(client, payload["channel"], payload["thread_ts"], payload.get("text", ""),
-                      history)
+                      history, payload.get("user", ""))
 
     app.assistant(assistant)
 
@@ -153,7 +154,7 @@ def build_app(engine, store: FeedbackStore, slack: SlackSettings, client=None,
             return  # edits, joins, other bots and ourselves
         text = event.get("text", "")
         if event.get("channel_type") == "im":
-            answerer.post(client, event["channel"], None, text, [])
+            answerer.post(client, event["channel"], None, text, [], event.get("user", ""))
             return
         thread_ts = event.get("thread_ts")
         if not thread_ts or f"<@{context.bot_user_id}>" in text or not allowed(event["channel"]):
@@ -161,13 +162,13 @@ def build_app(engine, store: FeedbackStore, slack: SlackSettings, client=None,
         history, bot_spoke = thread_history(client, event["channel"], thread_ts, event["ts"],
                                             context.bot_user_id)
         if bot_spoke:  # a reply in a thread the bot answered: a follow-up
-            answerer.post(client, event["channel"], thread_ts, text, history)
+            answerer.post(client, event["channel"], thread_ts, text, history, event.get("user", ""))
 
     @app.command(slack.command)
     def on_command(ack, command, respond):
         ack()
         blocks, text = answerer.reply(command.get("text", ""), [], command.get("channel_id", ""),
-                                      share=True)
+                                      share=True, user=command.get("user_id", ""))
         respond(response_type="ephemeral", blocks=blocks, text=text)
 
     @app.action("pdbot_share")

@@ -13,17 +13,23 @@ import uuid
 from contextlib import closing
 from pathlib import Path
 
+import numpy as np
+
 from knowledge.records import Answer
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS answers (
     answer_id TEXT PRIMARY KEY, question TEXT, history TEXT, answer TEXT, answered INTEGER,
-    sections TEXT, citations TEXT, channel TEXT, created REAL);
+    sections TEXT, citations TEXT, channel TEXT, created REAL, user TEXT DEFAULT '',
+    reason TEXT DEFAULT '', vector BLOB);
 CREATE TABLE IF NOT EXISTS votes (
     answer_id TEXT, user TEXT, vote TEXT, reason TEXT, created REAL,
     PRIMARY KEY (answer_id, user));
 CREATE TABLE IF NOT EXISTS events (event_id TEXT PRIMARY KEY, created REAL);
 """
+
+
+ADDED_COLUMNS = (("user", "TEXT DEFAULT ''"), ("reason", "TEXT DEFAULT ''"), ("vector", "BLOB"))
 
 
 class FeedbackStore:
@@ -35,6 +41,10 @@ class FeedbackStore:
         with closing(self._connect()) as db, db:
             db.execute("PRAGMA journal_mode=WAL")
             db.executescript(SCHEMA)
+            have = {row[1] for row in db.execute("PRAGMA table_info(answers)")}
+            for column, kind in ADDED_COLUMNS:  # stores made before these columns existed
+                if column not in have:
+                    db.execute(f"ALTER TABLE answers ADD COLUMN {column} {kind}")
 
     def _connect(self) -> sqlite3.Connection:
         return sqlite3.connect(self.path, timeout=30)
@@ -45,15 +55,23 @@ class FeedbackStore:
             cursor = db.execute("INSERT OR IGNORE INTO events VALUES (?, ?)", (event_id, time.time()))
             return cursor.rowcount == 1
 
-    def record_answer(self, answer: Answer, history: list[dict], channel: str = "") -> str:
-        """Keep an answer so the buttons under it can refer to it; returns its id."""
+    def record_answer(self, answer: Answer, history: list[dict], channel: str = "",
+                      user: str = "") -> str:
+        """Keep an answer so the buttons under it can refer to it; returns its id. The asker's
+        Slack id is kept so that their data can be exported or erased on request; the
+        question's embedding, so that usage reports can group questions without a model."""
         answer_id = uuid.uuid4().hex
         citations = [c.__dict__ for c in answer.citations]
+        vector = np.asarray(answer.vector, dtype=np.float32).tobytes() \
+            if answer.vector is not None else None
         with closing(self._connect()) as db, db:
-            db.execute("INSERT INTO answers VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)", (
-                answer_id, answer.question, json.dumps(history), answer.answer, int(answer.answered),
-                json.dumps([c.chunk_id for c in answer.citations]), json.dumps(citations),
-                channel, time.time()))
+            db.execute("INSERT INTO answers (answer_id, question, history, answer, answered, sections,"
+                       " citations, channel, created, user, reason, vector)"
+                       " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", (
+                           answer_id, answer.question, json.dumps(history), answer.answer,
+                           int(answer.answered), json.dumps([c.chunk_id for c in answer.citations]),
+                           json.dumps(citations), channel, time.time(), user, answer.reason,
+                           vector))
         return answer_id
 
     def answer(self, answer_id: str) -> dict | None:
@@ -64,6 +82,7 @@ class FeedbackStore:
         if row is None:
             return None
         data = dict(row)
+        data.pop("vector", None)
         for key in ("history", "sections", "citations"):
             data[key] = json.loads(data[key])
         return data
