@@ -35,6 +35,7 @@ class Settings:
     llm_timeout: float = 30.0
     top_k: int = 8
     max_question_chars: int = MAX_QUESTION_CHARS
+    keep_versions: int = 5  # published index versions kept on disk, with their source files
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> "Settings":
@@ -51,6 +52,7 @@ class Settings:
             llm_base_url=env.get("PDBOT_LLM_BASE_URL") or None,
             llm_timeout=float(_positive_int(env, "PDBOT_LLM_TIMEOUT", 30)),
             top_k=_positive_int(env, "PDBOT_TOP_K", 8),
+            keep_versions=_positive_int(env, "PDBOT_KEEP_VERSIONS", 5),
         )
 
 

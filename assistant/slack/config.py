@@ -25,6 +25,7 @@ class SlackSettings:
     api_url: str = DEFAULT_API_URL
     allowed_channels: frozenset[str] = field(default_factory=frozenset)
     command: str = "/pd"
+    owners: frozenset[str] = field(default_factory=frozenset)  # user ids who may update documents
 
     @property
     def socket_mode(self) -> bool:
@@ -37,7 +38,7 @@ class SlackSettings:
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> "SlackSettings":
         """Read and check SLACK_BOT_TOKEN, SLACK_SIGNING_SECRET / SLACK_APP_TOKEN, SLACK_API_URL,
-        SLACK_ALLOWED_CHANNELS and SLACK_COMMAND."""
+        SLACK_ALLOWED_CHANNELS, SLACK_COMMAND and SLACK_OWNERS."""
         env = os.environ if env is None else env
         bot_token = _token(env, "SLACK_BOT_TOKEN", "xoxb-", required=True)
         app_token = _token(env, "SLACK_APP_TOKEN", "xapp-", required=False)
@@ -55,9 +56,14 @@ class SlackSettings:
         channels = frozenset(c.strip() for c in env.get("SLACK_ALLOWED_CHANNELS", "").split(",")
                              if c.strip())
         command = env.get("SLACK_COMMAND", "/pd").strip() or "/pd"
+        owners = frozenset(u.strip() for u in env.get("SLACK_OWNERS", "").split(",") if u.strip())
+        bad = [u for u in owners if not re.fullmatch(r"[UW][A-Z0-9]{2,}", u)]
+        if bad:
+            raise SlackConfigError(f"SLACK_OWNERS must list Slack user ids like U0123ABCD, not "
+                                   f"{', '.join(sorted(bad))}.")
         return cls(bot_token=bot_token, signing_secret=secret, app_token=app_token,
                    api_url=api_url if api_url.endswith("/") else api_url + "/",
-                   allowed_channels=channels, command=command)
+                   allowed_channels=channels, command=command, owners=owners)
 
 
 def _token(env: Mapping[str, str], name: str, prefix: str, required: bool) -> str:
