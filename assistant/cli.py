@@ -30,7 +30,26 @@ def build_parser() -> argparse.ArgumentParser:
     ingest.add_argument("--force", action="store_true", help="rebuild even if nothing changed")
     ingest.add_argument("--dry-run", action="store_true",
                         help="report what would change (documents, sections, eval cases); change nothing")
+    ingest.add_argument("--eval", action="store_true",
+                        help="also score the new version on the project's case sets and keep "
+                             "the summary with it (shown by `pdbot versions`)")
     ingest.set_defaults(run=cmd_ingest)
+
+    versions = commands.add_parser("versions", help="the published index versions, newest first")
+    versions.add_argument("--json", action="store_true", help="print them as JSON")
+    versions.set_defaults(run=cmd_versions)
+
+    usage = commands.add_parser("usage", help="what staff ask, from the answers Slack stored: "
+                                              "report.md and report.html")
+    usage.add_argument("--days", type=int, default=30, help="how far back (default 30 days)")
+    usage.add_argument("--out", type=Path, default=Path("usage-report"),
+                       help="folder for report.md and report.html (default usage-report)")
+    usage.set_defaults(run=cmd_usage)
+
+    rollback = commands.add_parser("rollback", help="make an earlier index version live again")
+    rollback.add_argument("version", nargs="?",
+                          help="the version (default: the one live before the current)")
+    rollback.set_defaults(run=cmd_rollback)
 
     ask = commands.add_parser("ask", help="answer one question, or a JSONL batch")
     ask.add_argument("question", nargs="?", help="the question")
@@ -126,10 +145,64 @@ def cmd_ingest(args, settings: Settings) -> int:
     with embedding_progress() as progress:
         report = run_ingest(settings, args.paths or None, progress=progress, force=args.force,
                             dry_run=args.dry_run)
-    if report.changes is not None:
+    if report.changes is not None and not report.first:
         report.changes.affected_cases = affected_cases(report.changes.changed_passages,
                                                        case_files())
     print_ingest_report(report, settings)
+    if args.eval and not report.dry_run and report.version:
+        from evals.version_eval import summarise_version
+        from knowledge.embedder import Embedder
+        from knowledge.index import indexes_dir
+        from knowledge.versions import VersionRecord
+
+        folder = indexes_dir(settings.data_dir) / report.version
+        record = VersionRecord.read(folder)
+        if record is not None:
+            record.eval = summarise_version(settings, folder, Embedder())
+            record.write(folder)
+            print(f"Eval: fact recall {record.eval['fact_recall']:.3f}, source hit "
+                  f"{record.eval['source_hit']:.3f}, out of scope refused "
+                  f"{record.eval['oos_refusal']:.2f} ({record.eval['cases']} cases).")
+    return 0
+
+
+def cmd_versions(args, settings: Settings) -> int:
+    from assistant.output import print_versions
+    from knowledge.versions import listing
+
+    rows = listing(settings.data_dir)
+    if args.json:
+        print(json.dumps(rows, indent=1, ensure_ascii=False))
+    else:
+        print_versions(rows)
+    return 0
+
+
+def cmd_usage(args, settings: Settings) -> int:
+    from assistant.errors import InputError
+    from assistant.slack.feedback import FeedbackStore
+    from assistant.usage_report import build_usage, summary_lines, write_usage_report
+
+    path = settings.data_dir / "feedback.sqlite3"
+    if not path.exists():
+        raise InputError(f"No answers are stored in {settings.data_dir} yet: the usage report "
+                         "reads what `pdbot slack` records.")
+    report = build_usage(FeedbackStore(path), args.days)
+    paths = write_usage_report(report, args.out)
+    print("\n".join(summary_lines(report)))
+    print(f"Reports: {paths['markdown']}, {paths['html']}")
+    return 0
+
+
+def cmd_rollback(args, settings: Settings) -> int:
+    from ingest.pipeline import ingest_lock
+    from knowledge.versions import make_live, rollback_target
+
+    with ingest_lock(settings.data_dir):  # not while an ingest or a publish is running
+        target = rollback_target(settings.data_dir, args.version)
+        make_live(settings.data_dir, target, by="cli", event="rollback")
+    print(f"Index version {target} is live again (answering from its documents on the next "
+          "question; `pdbot versions` lists the history).")
     return 0
 
 

@@ -16,14 +16,22 @@ def format_answer(answer: Answer) -> str:
 
 
 def print_ingest_report(report, settings) -> None:
-    """One line when nothing changed; otherwise the section-level changes, what was indexed
-    and embedded, and the eval cases to re-check. Warnings (a PDF page that is only an
-    image) come first, whatever happened."""
+    """One line when nothing changed; one line per document for a first index; otherwise the
+    section-level changes, what was indexed and embedded, and the eval cases to re-check.
+    Warnings (a PDF page that is only an image) come first, whatever happened."""
     for warning in report.warnings:
         print(f"Warning: {warning}")
     if report.up_to_date:
         print(f"Index in {settings.data_dir} is up to date ({report.chunks} chunks from "
               f"{len(report.documents)} documents); nothing to do.")
+        return
+    if report.first:  # a first index: what is in it, not a list of everything "added"
+        for doc in report.per_document:
+            date = f" ({doc['date']})" if doc["date"] else ""
+            print(f"{doc['title']}{date}: {doc['sections']} sections, {doc['chunks']} chunks")
+        print(f"Indexed {len(report.per_document)} documents: {report.sections} sections, "
+              f"{report.chunks} chunks, {report.embedded} texts embedded in "
+              f"{report.seconds:.1f}s, into {settings.data_dir}.")
         return
     if report.changes is not None:
         for line in change_lines(report.changes):
@@ -107,3 +115,32 @@ def print_bench(results: dict) -> None:
     for row in results["rows"]:
         table.add_row(row["measure"], row["value"], row["reference"])
     Console().print(table)
+
+
+def print_versions(rows: list[dict]) -> None:
+    """The published versions as a table, newest first, the live one marked."""
+    import time
+
+    from rich.console import Console
+    from rich.table import Table
+
+    if not rows:
+        print("No published versions yet: run `pdbot ingest`.")
+        return
+    table = Table(title="Index versions (newest first)")
+    for column in ("version", "published", "by", "documents", "changed", "eval"):
+        table.add_column(column)
+    for row in rows:
+        changes = row["changes"] or {}
+        changed = ", ".join(f"{len(v)} {k.replace('_', ' ')}" for k, v in changes.items() if v)
+        score = row["eval"]
+        table.add_row(
+            ("● " if row["live"] else "  ") + row["version"],
+            time.strftime("%Y-%m-%d %H:%M", time.localtime(row["published"])),
+            row["published_by"],
+            "\n".join(f"{d['file']} ({d['sha1'][:8]})" for d in row["documents"]),
+            changed or "—",
+            (f"recall {score['fact_recall']:.3f}, sources {score['source_hit']:.3f}, "
+             f"refused {score['oos_refusal']:.2f}") if score else "not run")
+    Console().print(table)
+    print("● live. `pdbot rollback [VERSION]` makes another one live.")

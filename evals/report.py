@@ -111,7 +111,7 @@ def extra_sections(run) -> list[str]:
     return parts
 
 
-def _svg_bars(title: str, labels: list[str], series: dict[str, list[float]]) -> str:
+def svg_bars(title: str, labels: list[str], series: dict[str, list[float]]) -> str:
     """A grouped bar chart as an inline SVG string (matplotlib, no external assets)."""
     import matplotlib
 
@@ -146,9 +146,9 @@ def write_html(path: Path, runs, comparison: dict | None) -> None:
         return f'<table class="{cls}"><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>'
 
     metrics = ["fact_recall", "source_hit", "mrr", "citation_validity", "oos_refusal"]
-    chart = _svg_bars("Summary", metrics, {r.system: [r.summary[m] for m in metrics] for r in runs})
+    chart = svg_bars("Summary", metrics, {r.system: [r.summary[m] for m in metrics] for r in runs})
     kinds = list(main.by_kind)
-    kind_chart = _svg_bars("Fact recall by case kind", kinds,
+    kind_chart = svg_bars("Fact recall by case kind", kinds,
                            {r.system: [r.by_kind.get(k, {}).get("fact_recall", 0) for k in kinds]
                             for r in runs})
     cases = "".join(

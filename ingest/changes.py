@@ -19,7 +19,14 @@ class ChangeReport:
     sections_removed: list[str] = field(default_factory=list)
     sections_changed: list[str] = field(default_factory=list)
     changed_passages: list[str] = field(default_factory=list)  # "label text" of touched sections
+    excerpts: dict[str, tuple[str, str]] = field(default_factory=dict)  # changed: (before, after)
     affected_cases: list[str] = field(default_factory=list)  # filled in by evals.affected
+
+    def summary(self) -> dict:
+        """The change lists (no passages): what a version record keeps."""
+        return {"documents_added": self.documents_added, "documents_removed": self.documents_removed,
+                "documents_changed": self.documents_changed, "sections_added": self.sections_added,
+                "sections_removed": self.sections_removed, "sections_changed": self.sections_changed}
 
     @property
     def empty(self) -> bool:
@@ -56,4 +63,21 @@ def diff_chunks(old: list[Chunk], new: list[Chunk], old_titles: dict[str, str],
     labels = set(report.sections_added + report.sections_removed + report.sections_changed)
     report.changed_passages = [f"{c.section_label} {c.text}" for c in old + new
                                if c.section_label in labels]
+    report.excerpts = {label: _first_difference(old, new, label) for label in report.sections_changed}
     return report
+
+
+def _first_difference(old: list[Chunk], new: list[Chunk], label: str) -> tuple[str, str]:
+    """The first quotable unit of a changed section that differs: (before, after), short."""
+    before = [u.text for c in old if c.section_label == label for u in c.units]
+    after = [u.text for c in new if c.section_label == label for u in c.units]
+    for i in range(max(len(before), len(after))):
+        a = before[i] if i < len(before) else ""
+        b = after[i] if i < len(after) else ""
+        if a != b:
+            return _short(a), _short(b)
+    return "", ""
+
+
+def _short(text: str, limit: int = 160) -> str:
+    return text if len(text) <= limit else text[:limit - 1].rsplit(" ", 1)[0] + "…"

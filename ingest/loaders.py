@@ -10,6 +10,8 @@ from knowledge.records import DocumentInfo
 
 _KINDS = {".docx": "a Word document", ".odt": "an OpenDocument text", ".pdf": "a PDF",
           ".html": "HTML", ".htm": "HTML"}
+ARCHIVES = (".docx", ".odt")  # zip files inside
+MAX_EXPANDED_BYTES = 100 * 1024 * 1024  # a Word or ODF file expanding past this is refused
 
 
 @dataclass
@@ -35,6 +37,8 @@ def read_document(path: Path) -> LoadedDocument:
     if suffix not in SUPPORTED_SUFFIXES:
         raise IngestError(f"{path}: unsupported file type '{path.suffix}' "
                           f"(supported: {', '.join(SUPPORTED_SUFFIXES)}).")
+    if suffix in ARCHIVES:
+        _check_archive(path)
     if suffix in _KINDS:
         return _convert(path)
     try:
@@ -50,6 +54,22 @@ def read_document(path: Path) -> LoadedDocument:
     if not text.strip():
         raise IngestError(f"{path}: is empty.")
     return LoadedDocument(describe(path, text), text)
+
+
+def _check_archive(path: Path) -> None:
+    """Refuse a .docx/.odt that is not a zip, or that expands past MAX_EXPANDED_BYTES (a zip
+    bomb), before anything reads it."""
+    import zipfile
+
+    try:
+        with zipfile.ZipFile(path) as archive:
+            expanded = sum(item.file_size for item in archive.infolist())
+    except (zipfile.BadZipFile, OSError) as exc:
+        raise IngestError(f"{path}: is not {_KINDS[path.suffix.lower()]} (not a ZIP archive); "
+                          "export it again from Word or LibreOffice.") from exc
+    if expanded > MAX_EXPANDED_BYTES:
+        raise IngestError(f"{path}: expands to {expanded / 1e6:.0f} MB, more than the "
+                          f"{MAX_EXPANDED_BYTES / 1e6:.0f} MB a document can be; nothing was read.")
 
 
 def _convert(path: Path) -> LoadedDocument:

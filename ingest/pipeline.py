@@ -26,9 +26,11 @@ from knowledge.domain import load_domain
 from knowledge.example_vectors import cached_example_vectors, example_texts
 from knowledge.glossary import build_glossary, corpus_words
 from knowledge.embedder import MODEL_NAME, Embedder
-from knowledge.index import IndexFiles, indexes_dir, live_version_dir, publish, read_manifest
+from knowledge.index import IndexFiles, indexes_dir, live_version_dir, read_manifest
 from knowledge.lexical_store import LexicalIndex
 from knowledge.vector_store import VectorStore
+from knowledge.versions import (VersionRecord, copy_sources, make_live, prune,
+                                record_event)
 
 log = logging.getLogger(__name__)
 
@@ -49,6 +51,11 @@ class IngestReport:
     changes: ChangeReport | None = None
     dry_run: bool = False
     warnings: list[str] = field(default_factory=list)  # e.g. a PDF page that is only an image
+    first: bool = False  # there was no index before: the report is one line per document
+    candidate: bool = False  # built, not published (an owner previews it in Slack)
+    per_document: list[dict] = field(default_factory=list)  # title, date, sections, chunks
+    abbreviations: dict = field(default_factory=dict, repr=False)
+    known_words: frozenset = field(default_factory=frozenset, repr=False)
 
 
 @contextmanager
@@ -75,12 +82,15 @@ def _fingerprint(texts: dict[str, str]) -> dict:
 
 def run_ingest(settings: Settings, paths: list[Path] | None = None,
                embedder: Embedder | None = None, progress=None, force: bool = False,
-               dry_run: bool = False) -> IngestReport:
+               dry_run: bool = False, publish_now: bool = True, by: str = "cli") -> IngestReport:
     """Ingest documents (default: the documents folder) into a new index version.
 
     Nothing is rebuilt, and no model is loaded, when the documents, parser and model are the
     same as the live version's. Unchanged chunks reuse their stored embeddings. The report says
-    which documents and sections changed; `dry_run` stops there and changes nothing.
+    which documents and sections changed; `dry_run` stops there and changes nothing. Without
+    `publish_now` the version is a candidate: built and recorded, not live (an owner previews
+    it in Slack). `by` is who built it ("cli", or an owner's Slack id). An edition an owner
+    published from Slack is not replaced by the default documents folder without `force`.
     """
     started = time.perf_counter()
     files = find_documents(paths or [settings.documents_dir])
@@ -94,6 +104,8 @@ def run_ingest(settings: Settings, paths: list[Path] | None = None,
     fingerprint = _fingerprint({info.path: text for info, text in loaded})
     with ingest_lock(settings.data_dir):
         live = live_version_dir(settings.data_dir)
+        if paths is None and not force and not dry_run:
+            _keep_owner_edition(live, fingerprint)
         if live is not None and not force and read_manifest(live).get("fingerprint") == fingerprint:
             manifest = read_manifest(live)
             return IngestReport(version=live.name, up_to_date=True,
@@ -111,13 +123,42 @@ def run_ingest(settings: Settings, paths: list[Path] | None = None,
                                 sections=sum(len(d.sections) for d in parsed),
                                 chunks=sum(len(d.chunks) for d in parsed),
                                 seconds=time.perf_counter() - started, warnings=warnings)
-        report = _build_version(settings, parsed, fingerprint, live, embedder or Embedder(),
-                                progress)
-        report.changes = changes
-        report.warnings = warnings
-        _remove_old_versions(settings, keep=[report.version, live.name if live else ""])
+        embedder = embedder or Embedder()
+        report = _build_version(settings, parsed, fingerprint, live, embedder, progress)
+        folder = indexes_dir(settings.data_dir) / report.version
+        documents = copy_sources(files, [d.info for d in parsed], folder)
+        VersionRecord(version=report.version, created=time.time(), by=by, documents=documents,
+                      changes=changes.summary()).write(folder)
+        if publish_now:
+            make_live(settings.data_dir, report.version, by)
+        else:
+            record_event(settings.data_dir, "candidate", report.version, by,
+                         files=[{"file": d["file"], "sha1": d["sha1"]} for d in documents])
+        report.embedded += _warm_example_cache(settings, report.abbreviations,
+                                               report.known_words, embedder)
+        report.changes, report.warnings = changes, warnings
+        report.first, report.candidate = live is None, not publish_now
+        report.per_document = [{"title": d.info.title, "date": d.info.date,
+                                "sections": len(d.sections), "chunks": len(d.chunks)}
+                               for d in parsed]
+        prune(settings.data_dir, settings.keep_versions,
+              lambda version: _drop_server_collection(version, settings))
     report.seconds = time.perf_counter() - started
     return report
+
+
+def _keep_owner_edition(live: Path | None, fingerprint: dict) -> None:
+    """Refuse to replace, from the documents folder, an edition an owner published in Slack."""
+    if live is None or read_manifest(live).get("fingerprint") == fingerprint:
+        return
+    record = VersionRecord.read(live)
+    if record is not None and record.by not in ("", "cli"):
+        files = ", ".join(d["file"] for d in record.documents)
+        raise IngestError(
+            f"The live index was published from Slack by {record.by} "
+            f"({time.strftime('%Y-%m-%d %H:%M', time.localtime(record.created))}: {files}); "
+            "ingesting the documents folder would replace it. Name the files to ingest, or "
+            "add --force to replace it (`pdbot rollback` can bring it back).")
 
 
 def _changes(live: Path | None, parsed: list[ParsedDocument]) -> ChangeReport:
@@ -180,13 +221,11 @@ def _build_version(settings: Settings, parsed: list[ParsedDocument], fingerprint
                                "units": [_key(t) for t in unit_texts]},
                pathways=[p for d in parsed for p in d.pathways],
                vectors=vectors, unit_vectors=unit_vectors).write(folder)
-    publish(settings.data_dir, version)
-    examples = _warm_example_cache(settings, abbreviations, corpus_words(chunk_texts), embedder)
     return IngestReport(version=version, documents=[d.info.title for d in parsed],
                         sections=sum(len(d.sections) for d in parsed), chunks=len(chunks),
-                        embedded=len(todo) + examples,
-                        reused=len(set(chunk_texts + unit_texts)) - len(todo),
-                        embed_seconds=embed_seconds)
+                        embedded=len(todo), reused=len(set(chunk_texts + unit_texts)) - len(todo),
+                        embed_seconds=embed_seconds, abbreviations=abbreviations,
+                        known_words=corpus_words(chunk_texts))
 
 
 def _warm_example_cache(settings: Settings, abbreviations: dict[str, str],
@@ -216,15 +255,6 @@ def _embedding_cache(live: Path | None) -> dict[str, np.ndarray]:
     cache = dict(zip(keys["chunks"], files.vectors))
     cache.update(zip(keys["units"], files.unit_vectors))
     return cache
-
-
-def _remove_old_versions(settings: Settings, keep: list[str]) -> None:
-    """Delete versions other than the new one and the one it replaces (kept so that answers in
-    flight on the old version finish; running engines switch on their next question)."""
-    for folder in indexes_dir(settings.data_dir).iterdir():
-        if folder.is_dir() and folder.name not in keep:
-            _drop_server_collection(folder, settings)
-            shutil.rmtree(folder, ignore_errors=True)
 
 
 def _drop_server_collection(folder: Path, settings: Settings) -> None:

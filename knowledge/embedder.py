@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import logging
 import os
+import threading
 from pathlib import Path
 
 import numpy as np
@@ -26,6 +27,7 @@ class Embedder:
     def __init__(self, path: Path | None = None):
         self._path = path
         self._model = None
+        self._lock = threading.Lock()  # one encode at a time: the fast tokenizer is not re-entrant
 
     def _load(self):
         if self._model is None:
@@ -43,12 +45,14 @@ class Embedder:
 
     def embed(self, texts: list[str], batch_size: int = 32, progress=None) -> np.ndarray:
         """Embed texts; `progress(n, total)` is called after each batch of n texts when given."""
-        model = self._load()
+        with self._lock:
+            model = self._load()
         out = []
         for start in range(0, len(texts), batch_size):
             batch = texts[start:start + batch_size]
-            out.append(model.encode(batch, batch_size=batch_size, normalize_embeddings=True,
-                                    convert_to_numpy=True, show_progress_bar=False))
+            with self._lock:  # per batch: a question waits for one batch, not a whole ingest
+                out.append(model.encode(batch, batch_size=batch_size, normalize_embeddings=True,
+                                        convert_to_numpy=True, show_progress_bar=False))
             if progress:
                 progress(len(batch), len(texts))
         if not out:

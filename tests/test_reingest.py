@@ -134,7 +134,7 @@ def chroma_server(tmp_path):
 
 def test_ingest_and_answers_against_a_chroma_server(tmp_path, documents_copy, embedder, chroma_server):
     settings = Settings(data_dir=tmp_path / "data", documents_dir=documents_copy,
-                        chroma_url=chroma_server)
+                        chroma_url=chroma_server, keep_versions=1)
     first = run_ingest(settings, embedder=embedder)
     assert not (live_version_dir(settings.data_dir) / "chroma").exists()  # vectors on the server
     engine = Engine.from_settings(settings, embedder=embedder)
@@ -148,5 +148,5 @@ def test_ingest_and_answers_against_a_chroma_server(tmp_path, documents_copy, em
 
     client = chromadb.HttpClient(host="127.0.0.1", port=int(chroma_server.rsplit(":", 1)[1]))
     names = {c.name if hasattr(c, "name") else c for c in client.list_collections()}
-    assert f"chunks-{first.version}" not in names  # old versions' collections are deleted
+    assert f"chunks-{first.version}" not in names  # versions beyond PDBOT_KEEP_VERSIONS: deleted
     assert "every term" in engine.answer("How often do SEND networks meet?").answer

@@ -59,9 +59,10 @@ class Engine:
     """Answers questions from the live index; holds no conversation state of its own."""
 
     def __init__(self, settings: Settings, index: LoadedIndex, embedder: Embedder,
-                 domain: Domain | None = None):
+                 domain: Domain | None = None, follow_live: bool = True):
         self.settings = settings
         self.embedder = embedder
+        self.follow_live = follow_live  # False: stay on this version (a candidate's preview)
         self.domain = domain or load_domain(settings.domain_dir)
         self._lock = threading.RLock()  # one question at a time: the model and stores are shared
         self._use(index)
@@ -69,6 +70,12 @@ class Engine:
     @classmethod
     def from_settings(cls, settings: Settings, embedder: Embedder | None = None) -> "Engine":
         return cls(settings, load_index(settings), embedder or Embedder())
+
+    @classmethod
+    def for_version(cls, settings: Settings, folder, embedder: Embedder) -> "Engine":
+        """An engine on one index version (not following the live one): to preview a
+        candidate before it is published."""
+        return cls(settings, load_index(settings, folder), embedder, follow_live=False)
 
     def _use(self, index: LoadedIndex) -> None:
         """Build everything that depends on the index version."""
@@ -109,6 +116,8 @@ class Engine:
 
     def refresh(self) -> bool:
         """Switch to a newer index version if a re-ingest published one; True when it did."""
+        if not self.follow_live:
+            return False
         folder = live_version_dir(self.settings.data_dir)
         if folder is None or folder.name == self.version:
             return False

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from pathlib import Path
 
 import numpy as np
 
@@ -27,9 +28,10 @@ class LoadedIndex:
     version: str = ""
 
 
-def load_index(settings: Settings) -> LoadedIndex:
-    """Open the live index version (IndexMissingError when there is none)."""
-    folder = require_live(settings.data_dir)
+def load_index(settings: Settings, folder: Path | None = None) -> LoadedIndex:
+    """Open the live index version (IndexMissingError when there is none), or the version in
+    `folder` (a candidate being previewed)."""
+    folder = folder or require_live(settings.data_dir)
     files = IndexFiles.read(folder)
     vectors = VectorStore.open(path=folder / "chroma", url=files.manifest.get("chroma_url"),
                                name=files.manifest["collection"])

@@ -104,6 +104,24 @@ class FeedbackStore:
         return [{**dict(r), "history": json.loads(r["history"]), "sections": json.loads(r["sections"])}
                 for r in rows]
 
+    def usage_since(self, since: float) -> tuple[list[dict], list[dict]]:
+        """(answers, votes) recorded since a time, for usage reports: each answer's time,
+        outcome, reason, question and embedding (None when not stored); each vote's time,
+        vote and reason."""
+        with closing(self._connect()) as db:
+            db.row_factory = sqlite3.Row
+            answers = [dict(r) for r in db.execute(
+                "SELECT answer_id, created, answered, reason, question, vector FROM answers"
+                " WHERE created >= ? ORDER BY created", (since,))]
+            votes = [dict(r) for r in db.execute(
+                "SELECT v.answer_id, v.vote, v.reason, v.created, a.question, a.vector"
+                " FROM votes v LEFT JOIN answers a USING (answer_id) WHERE v.created >= ?"
+                " ORDER BY v.created", (since,))]
+        for row in answers + votes:
+            blob = row.pop("vector", None)
+            row["vector"] = np.frombuffer(blob, dtype=np.float32) if blob else None
+        return answers, votes
+
 
 def export_downvotes(store: FeedbackStore, out: Path) -> int:
     """Write each 👎 as an eval case (JSONL) for a reviewer to complete; returns how many."""
