@@ -34,7 +34,7 @@ def print_ingest_report(report, settings) -> None:
               f"{report.seconds:.1f}s, into {settings.data_dir}.")
         return
     if report.changes is not None:
-        for line in change_lines(report.changes):
+        for line in report.changes.lines():
             print(line)
     if report.dry_run:
         print(f"Dry run: nothing was changed in {settings.data_dir}.")
@@ -44,24 +44,6 @@ def print_ingest_report(report, settings) -> None:
     print(f"Embedded {report.embedded} texts, reused {report.reused} "
           f"({report.embed_seconds:.1f}s embedding, {report.seconds:.1f}s in all) "
           f"into {settings.data_dir}.")
-
-
-def change_lines(changes) -> list[str]:
-    """The change report as lines: documents, then sections, then eval cases to re-check."""
-    lines = []
-    for label, items in (("Documents added", changes.documents_added),
-                         ("Documents removed", changes.documents_removed),
-                         ("Documents changed", changes.documents_changed),
-                         ("Sections added", changes.sections_added),
-                         ("Sections removed", changes.sections_removed),
-                         ("Sections changed", changes.sections_changed)):
-        if items:
-            lines.append(f"{label} ({len(items)}):")
-            lines += [f"  {item}" for item in items]
-    if changes.affected_cases:
-        lines.append(f"Eval cases citing changed sections, to re-check ({len(changes.affected_cases)}): "
-                     + ", ".join(changes.affected_cases))
-    return lines or ["No section changed."]
 
 
 def print_eval_summary(runs, comparison: dict | None = None) -> None:
@@ -118,7 +100,8 @@ def print_bench(results: dict) -> None:
 
 
 def print_versions(rows: list[dict]) -> None:
-    """The published versions as a table, newest first, the live one marked."""
+    """The published versions as a table, newest first, the live one marked; `--json` has
+    everything (file names, full hashes, rollbacks)."""
     import time
 
     from rich.console import Console
@@ -128,19 +111,30 @@ def print_versions(rows: list[dict]) -> None:
         print("No published versions yet: run `pdbot ingest`.")
         return
     table = Table(title="Index versions (newest first)")
-    for column in ("version", "published", "by", "documents", "changed", "eval"):
+    for column in ("version", "published", "by"):
+        table.add_column(column, no_wrap=True)
+    for column in ("documents", "changed", "eval"):
         table.add_column(column)
     for row in rows:
-        changes = row["changes"] or {}
-        changed = ", ".join(f"{len(v)} {k.replace('_', ' ')}" for k, v in changes.items() if v)
-        score = row["eval"]
         table.add_row(
             ("● " if row["live"] else "  ") + row["version"],
-            time.strftime("%Y-%m-%d %H:%M", time.localtime(row["published"])),
+            time.strftime("%d %b %H:%M", time.localtime(row["published"])),
             row["published_by"],
-            "\n".join(f"{d['file']} ({d['sha1'][:8]})" for d in row["documents"]),
-            changed or "—",
-            (f"recall {score['fact_recall']:.3f}, sources {score['source_hit']:.3f}, "
-             f"refused {score['oos_refusal']:.2f}") if score else "not run")
+            ", ".join(d["id"] for d in row["documents"]),
+            _changed(row["changes"] or {}),
+            (f"recall {row['eval']['fact_recall']:.3f}, sources {row['eval']['source_hit']:.3f}")
+            if row["eval"] else "not run")
     Console().print(table)
-    print("● live. `pdbot rollback [VERSION]` makes another one live.")
+    print("● live. `pdbot rollback [VERSION]` makes another one live; `--json` adds "
+          "files, hashes and rollbacks.")
+
+
+def _changed(changes: dict) -> str:
+    """"+2 docs, ~1 sections" from a version's change lists (+ added, - removed, ~ changed)."""
+    parts = []
+    for kind in ("documents", "sections"):
+        for key, sign in (("added", "+"), ("removed", "-"), ("changed", "~")):
+            count = len(changes.get(f"{kind}_{key}", []))
+            if count and not (kind == "documents" and key == "changed"):
+                parts.append(f"{sign}{count} {'docs' if kind == 'documents' else 'sections'}")
+    return ", ".join(parts) or "—"

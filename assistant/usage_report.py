@@ -144,7 +144,7 @@ def _markdown(report: UsageReport) -> str:
 
 
 def _html(report: UsageReport) -> str:
-    from evals.report import svg_bars
+    from evals.report import html_page, svg_bars
 
     esc = html.escape
     days = list(report.per_day)
@@ -155,15 +155,7 @@ def _html(report: UsageReport) -> str:
                      + "<br>".join(esc(e) for e in g["examples"]) + "</td></tr>" for g in report.groups)
     downs = "".join(f"<li>{esc(r)}</li>" for r in report.down_reasons) or "<li>(no reasons given)</li>"
     summary = "".join(f"<p>{esc(line)}</p>" for line in summary_lines(report))
-    return f"""<!doctype html>
-<html lang="en"><head><meta charset="utf-8"><title>pdbot usage report</title>
-<style>
-body {{ font-family: system-ui, sans-serif; margin: 2rem; color: #222; }}
-table {{ border-collapse: collapse; margin: 1rem 0; }}
-td, th {{ border: 1px solid #ccc; padding: .3rem .5rem; vertical-align: top; font-size: .9rem; }}
-th {{ background: #f0f0f0; }}
-</style></head><body>
-<h1>What staff ask (last {report.days} days)</h1>
+    return html_page("pdbot usage report", f"""<h1>What staff ask (last {report.days} days)</h1>
 {summary}
 {chart}
 <h2>Not answered, by reason</h2>
@@ -171,5 +163,4 @@ th {{ background: #f0f0f0; }}
 <h2>Feedback: 👍 {report.up}, 👎 {report.down}</h2><ul>{downs}</ul>
 <h2>What the documents miss: refused and 👎 questions, grouped</h2>
 <table><thead><tr><th>questions</th><th>refused</th><th>👎</th><th>examples</th></tr></thead>
-<tbody>{groups}</tbody></table>
-</body></html>"""
+<tbody>{groups}</tbody></table>""")

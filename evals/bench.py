@@ -3,7 +3,9 @@
 - warm answer latency p50/p95 over the eval questions, next to the time to embed one query;
 - cold `pdbot ask` wall time, next to the bare import time of sentence-transformers;
 - full ingest time (fresh data directory), next to the time to embed the same texts;
-- re-ingest of unchanged documents, and whether it loaded the model (it must not).
+- re-ingest of unchanged documents, and whether it loaded the model (it must not);
+- `pdbot usage` over 10,000 stored answers (the eval questions' real answers and embeddings,
+  repeated with a little noise on the embeddings so that grouping does real work).
 """
 from __future__ import annotations
 
@@ -16,6 +18,8 @@ from dataclasses import replace
 from pathlib import Path
 
 from evals.metrics import percentile
+
+USAGE_ANSWERS = 10_000
 
 
 def _wall(cmd: list[str], env: dict | None = None) -> float:
@@ -112,8 +116,34 @@ def run_bench(settings, repeat: int = 3) -> dict:
         rows.append({"measure": "cold `pdbot ask` wall time",
                      "value": f"{cold:.2f} s",
                      "reference": f"bare `import sentence_transformers`: {bare:.2f} s"})
+        usage_s = _usage_time(fresh, engine, cases, Path(tmp), env)
+        figures["usage_10k_s"] = usage_s
+        rows.append({"measure": "`pdbot usage` over 10,000 stored answers",
+                     "value": f"{usage_s:.2f} s",
+                     "reference": "cold `pdbot ask` above (process start included in both)"})
         help_s = statistics.median(
             _wall([sys.executable, "-m", "assistant.cli", "--help"]) for _ in range(repeat))
         rows.append({"measure": "`pdbot --help`", "value": f"{help_s * 1000:.0f} ms",
                      "reference": "no heavy imports at start-up"})
     return {"rows": rows, "figures": figures}
+
+
+def _usage_time(settings, engine, cases: list[dict], tmp: Path, env: dict,
+                stored: int = USAGE_ANSWERS) -> float:
+    """Wall time of `pdbot usage` over `stored` answers seeded into a fresh store."""
+    import numpy as np
+
+    from assistant.slack.feedback import FeedbackStore
+
+    store = FeedbackStore(settings.data_dir / "feedback.sqlite3")
+    answers = [engine.answer(c["question"]) for c in cases]
+    noise = np.random.default_rng(0)
+    for n in range(stored):
+        answer = answers[n % len(answers)]
+        if answer.vector is not None:
+            vector = answer.vector + noise.normal(0, 0.02, answer.vector.shape).astype(np.float32)
+            answer = replace(answer, vector=vector / np.linalg.norm(vector))
+        answer_id = store.record_answer(answer, [], "C1", f"U{n % 300}")
+        if n % 7 == 0:
+            store.record_vote(answer_id, f"U{n % 300}", "down" if n % 2 else "up", "")
+    return _wall([sys.executable, "-m", "assistant.cli", "usage", "--out", str(tmp / "usage")], env)

@@ -163,18 +163,7 @@ def write_html(path: Path, runs, comparison: dict | None) -> None:
             f"<li><code>{esc(c['case_id'])}</code>: {esc(c['before'])} → {esc(c['after'])}</li>"
             for c in comparison[change]) + "</ul>" for change in ("worse", "better"))
         compared = f"<h2>Compared with the previous run</h2>{items}"
-    page = f"""<!doctype html>
-<html lang="en"><head><meta charset="utf-8"><title>pdbot eval report</title>
-<style>
-body {{ font-family: system-ui, sans-serif; margin: 2rem; color: #222; }}
-table {{ border-collapse: collapse; margin: 1rem 0; }}
-td, th {{ border: 1px solid #ccc; padding: .3rem .5rem; vertical-align: top; font-size: .9rem; }}
-th {{ background: #f0f0f0; }}
-tr.fail td:first-child {{ color: #a00; font-weight: bold; }}
-tr.pass td:first-child {{ color: #070; }}
-td.answer {{ white-space: pre-wrap; max-width: 40rem; }}
-</style></head><body>
-<h1>Answer-quality eval</h1>
+    body = f"""<h1>Answer-quality eval</h1>
 <h2>Summary</h2>
 {table(summary_table(runs), "summary")}
 <p>Metrics marked "model-judged" come from an LLM and are not deterministic; "not run" means no
@@ -186,9 +175,24 @@ LLM was configured.</p>
 {compared}
 <h2>Cases (failing first)</h2>
 <table class="cases"><thead><tr><th>result</th><th>case</th><th>question</th><th>answer</th>
-<th>sources</th><th>missed</th></tr></thead><tbody>{cases}</tbody></table>
-</body></html>"""
-    path.write_text(page)
+<th>sources</th><th>missed</th></tr></thead><tbody>{cases}</tbody></table>"""
+    path.write_text(html_page("pdbot eval report", body, CASE_CSS))
+
+
+PAGE_CSS = """body { font-family: system-ui, sans-serif; margin: 2rem; color: #222; }
+table { border-collapse: collapse; margin: 1rem 0; }
+td, th { border: 1px solid #ccc; padding: .3rem .5rem; vertical-align: top; font-size: .9rem; }
+th { background: #f0f0f0; }"""
+CASE_CSS = """tr.fail td:first-child { color: #a00; font-weight: bold; }
+tr.pass td:first-child { color: #070; }
+td.answer { white-space: pre-wrap; max-width: 40rem; }"""
+
+
+def html_page(title: str, body: str, css: str = "") -> str:
+    """A self-contained HTML page (styles inline, nothing fetched) around `body`."""
+    return (f'<!doctype html>\n<html lang="en"><head><meta charset="utf-8"><title>'
+            f'{html.escape(title)}</title>\n<style>\n{PAGE_CSS}\n{css}\n</style></head><body>\n'
+            f'{body}\n</body></html>')
 
 
 def _markdown_as_html(lines: list[str]) -> str:

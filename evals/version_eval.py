@@ -22,3 +22,26 @@ def summarise_version(settings, folder: Path, embedder) -> dict:
     from assistant.answer.engine import Engine
 
     return summarise_engine(Engine.for_version(settings, folder, embedder))
+
+
+def version_summary(settings, folder: Path, embedder) -> dict:
+    """The version's eval summary: the one kept in its record, else computed and kept there."""
+    from knowledge.versions import VersionRecord
+
+    record = VersionRecord.read(folder)
+    if record is not None and record.eval:
+        return record.eval
+    summary = summarise_version(settings, folder, embedder)
+    if record is not None:
+        record.eval = summary
+        record.write(folder)
+    return summary
+
+
+def eval_line(summary: dict | None) -> str:
+    """A summary in one line: fact recall, source hit, refusals, cases."""
+    if not summary:
+        return "not evaluated"
+    return (f"fact recall {summary['fact_recall']:.3f}, source hit {summary['source_hit']:.3f}, "
+            f"out of scope refused {summary['oos_refusal']:.2f}, false refusals "
+            f"{summary['false_refusals']} ({summary['cases']} cases)")

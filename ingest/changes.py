@@ -28,6 +28,31 @@ class ChangeReport:
                 "documents_changed": self.documents_changed, "sections_added": self.sections_added,
                 "sections_removed": self.sections_removed, "sections_changed": self.sections_changed}
 
+    def lines(self) -> list[str]:
+        """The report as lines: documents, then sections (a changed one with its first
+        difference, before and after), then the eval cases to re-check."""
+        lines = []
+        for label, items in (("Documents added", self.documents_added),
+                             ("Documents removed", self.documents_removed),
+                             ("Documents changed", self.documents_changed),
+                             ("Sections added", self.sections_added),
+                             ("Sections removed", self.sections_removed),
+                             ("Sections changed", self.sections_changed)):
+            if not items:
+                continue
+            lines.append(f"{label} ({len(items)}):")
+            for item in items:
+                lines.append(f"  {item}")
+                before, after = self.excerpts.get(item, ("", "")) if items is \
+                    self.sections_changed else ("", "")
+                if before or after:
+                    lines += [f"    before: {before or '(nothing)'}",
+                              f"    after:  {after or '(nothing)'}"]
+        if self.affected_cases:
+            lines.append(f"Eval cases citing changed sections, to re-check "
+                         f"({len(self.affected_cases)}): " + ", ".join(self.affected_cases))
+        return lines or ["No section changed."]
+
     @property
     def empty(self) -> bool:
         return not (self.documents_added or self.documents_removed or self.documents_changed

@@ -68,8 +68,9 @@ def _check_archive(path: Path) -> None:
         raise IngestError(f"{path}: is not {_KINDS[path.suffix.lower()]} (not a ZIP archive); "
                           "export it again from Word or LibreOffice.") from exc
     if expanded > MAX_EXPANDED_BYTES:
-        raise IngestError(f"{path}: expands to {expanded / 1e6:.0f} MB, more than the "
-                          f"{MAX_EXPANDED_BYTES / 1e6:.0f} MB a document can be; nothing was read.")
+        raise IngestError(f"{path}: expands to {expanded / 2**20:.0f} MB, more than the "
+                          f"{MAX_EXPANDED_BYTES / 2**20:.0f} MB a document can be; nothing "
+                          "was read.")
 
 
 def _convert(path: Path) -> LoadedDocument:

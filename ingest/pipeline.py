@@ -141,10 +141,24 @@ def run_ingest(settings: Settings, paths: list[Path] | None = None,
         report.per_document = [{"title": d.info.title, "date": d.info.date,
                                 "sections": len(d.sections), "chunks": len(d.chunks)}
                                for d in parsed]
-        prune(settings.data_dir, settings.keep_versions,
-              lambda version: _drop_server_collection(version, settings))
+        prune_versions(settings)
     report.seconds = time.perf_counter() - started
     return report
+
+
+def publish_version(settings: Settings, version: str, by: str, event: str = "publish") -> dict:
+    """Make a built version live (a candidate, or an earlier version for a rollback) under the
+    ingest lock, record who did it, and prune what PDBOT_KEEP_VERSIONS no longer keeps."""
+    with ingest_lock(settings.data_dir):
+        entry = make_live(settings.data_dir, version, by, event=event)
+        prune_versions(settings)
+    return entry
+
+
+def prune_versions(settings: Settings) -> list[str]:
+    """Remove versions beyond the last PDBOT_KEEP_VERSIONS published (see versions.prune)."""
+    return prune(settings.data_dir, settings.keep_versions,
+                 lambda folder: drop_server_collection(folder, settings))
 
 
 def _keep_owner_edition(live: Path | None, fingerprint: dict) -> None:
@@ -257,7 +271,7 @@ def _embedding_cache(live: Path | None) -> dict[str, np.ndarray]:
     return cache
 
 
-def _drop_server_collection(folder: Path, settings: Settings) -> None:
+def drop_server_collection(folder: Path, settings: Settings) -> None:
     """With a Chroma server, an old version's collection lives there: delete it too."""
     try:
         manifest = read_manifest(folder)

@@ -18,6 +18,12 @@ def slug_for(path: Path) -> str:
     return re.sub(r"[^a-z0-9]+", "-", path.stem.lower()).strip("-")
 
 
+def safe_file_name(name: str) -> str:
+    """A document file name safe to write anywhere: letters, digits, dot, dash, underscore."""
+    stem = re.sub(r"[^A-Za-z0-9._-]+", "-", Path(name).stem).strip(".-") or "document"
+    return stem[:100] + Path(name).suffix.lower()
+
+
 def read_catalog(folder: Path) -> dict[str, dict]:
     """The entries of the catalog in `folder`, keyed by file name (empty when there is none)."""
     path = folder / CATALOG_NAME
@@ -25,6 +31,19 @@ def read_catalog(folder: Path) -> dict[str, dict]:
         return {}
     with path.open("rb") as fh:
         return tomllib.load(fh)
+
+
+def catalog_toml(entries: dict[str, dict]) -> str:
+    """A catalog.toml holding `entries` (file name -> id, title, date, status, publisher)."""
+    import json
+
+    blocks = []
+    for name, entry in entries.items():
+        lines = [f"[{json.dumps(name)}]"]
+        lines += [f"{key} = {json.dumps(str(entry[key]))}"
+                  for key in ("id", "title", "publisher", "date", "status") if entry.get(key)]
+        blocks.append("\n".join(lines))
+    return "\n\n".join(blocks) + "\n"
 
 
 def describe(path: Path, text: str) -> DocumentInfo:

@@ -14,11 +14,13 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import re
 import shutil
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from knowledge.catalog import CATALOG_NAME, catalog_toml
 from knowledge.errors import PdbotError
 from knowledge.index import indexes_dir, live_version_dir, publish
 
@@ -101,9 +103,16 @@ def published(data_dir: Path) -> list[str]:
     return order
 
 
+def version_folder(data_dir: Path, version: str) -> Path:
+    """The folder of `version`; VersionError for a name that is not a version's (a path)."""
+    if not re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9_-]{0,80}", version or ""):
+        raise VersionError(f"{version!r} is not an index version name (see `pdbot versions`).")
+    return indexes_dir(data_dir) / version
+
+
 def make_live(data_dir: Path, version: str, by: str, event: str = "publish") -> dict:
     """Make an existing version live in one atomic rename, and record it."""
-    folder = indexes_dir(data_dir) / version
+    folder = version_folder(data_dir, version)
     if not (folder / "manifest.json").exists():
         raise VersionError(f"There is no index version {version!r} in {data_dir} "
                            "(see `pdbot versions`).")
@@ -192,17 +201,14 @@ def copy_sources(files: list[Path], infos: list, target: Path) -> list[dict]:
     version can be rebuilt, and replaced one file at a time); returns the documents' records."""
     source = target / SOURCE
     source.mkdir(parents=True, exist_ok=True)
-    documents, catalog = [], []
+    documents, catalog = [], {}
     for path, info in zip(files, infos):
         shutil.copy2(path, source / path.name)
         documents.append({"id": info.doc_id, "title": info.title, "date": info.date,
                           "file": path.name, "sha1": file_hash(path)})
-        entry = [f'["{path.name}"]', f'id = "{info.doc_id}"', f"title = {json.dumps(info.title)}",
-                 f"date = {json.dumps(info.date)}", f"status = {json.dumps(info.status)}"]
-        if info.publisher:
-            entry.append(f"publisher = {json.dumps(info.publisher)}")
-        catalog.append("\n".join(entry))
-    (source / "catalog.toml").write_text("\n\n".join(catalog) + "\n")
+        catalog[path.name] = {"id": info.doc_id, "title": info.title, "date": info.date,
+                              "status": info.status, "publisher": info.publisher}
+    (source / CATALOG_NAME).write_text(catalog_toml(catalog))
     return documents
 
 
