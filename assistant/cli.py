@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import logging
 import sys
 from dataclasses import replace
 from pathlib import Path
@@ -96,8 +95,25 @@ def build_parser() -> argparse.ArgumentParser:
     slack = commands.add_parser(
         "slack", help="run the Slack app (Socket Mode with SLACK_APP_TOKEN, else HTTP)")
     slack.add_argument("--host", default="0.0.0.0", help="HTTP mode: address to listen on")
-    slack.add_argument("--port", type=int, default=3000, help="HTTP mode: port (default 3000)")
+    slack.add_argument("--port", type=int, help="HTTP mode: port (default 3000); Socket "
+                       "Mode: serve /healthz and /metrics on it (default: none)")
     slack.set_defaults(run=cmd_slack)
+
+    data = commands.add_parser("data", help="staff data kept by the Slack app: export or erase "
+                                            "one person's, or everything before a date")
+    data_commands = data.add_subparsers(dest="data_command", required=True, metavar="ACTION")
+    data_export = data_commands.add_parser(
+        "export", help="write one person's questions, answers and votes as JSON")
+    data_export.add_argument("--user", required=True, help="their Slack user id (U…)")
+    data_export.add_argument("--out", type=Path, help="output file (default: standard output)")
+    data_export.set_defaults(run=cmd_data_export)
+    data_erase = data_commands.add_parser(
+        "erase", help="delete one person's questions, answers and votes, or all before a date")
+    which = data_erase.add_mutually_exclusive_group(required=True)
+    which.add_argument("--user", help="their Slack user id (U…)")
+    which.add_argument("--before", metavar="YYYY-MM-DD",
+                       help="everything stored before this day (UTC)")
+    data_erase.set_defaults(run=cmd_data_erase)
 
     feedback = commands.add_parser("feedback", help="feedback collected in Slack")
     feedback_commands = feedback.add_subparsers(dest="feedback_command", required=True,
@@ -115,18 +131,24 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     """Entry point of the `pdbot` console script."""
+    from assistant.logs import configure
+
     args = build_parser().parse_args(argv)
-    logging.basicConfig(level=logging.DEBUG if args.verbose else logging.WARNING,
-                        format="%(levelname)s %(name)s: %(message)s")
-    for noisy in ("chromadb", "sentence_transformers", "httpx"):
-        logging.getLogger(noisy).setLevel(logging.INFO if args.verbose else logging.WARNING)
+    configure("DEBUG" if args.verbose else "WARNING", verbose=args.verbose)
+    settings = None
     try:
         settings = Settings.from_env()
         if args.data_dir:
             settings = replace(settings, data_dir=args.data_dir)
+        configure(settings.log_level or ("DEBUG" if args.verbose else "WARNING"),
+                  settings.log_format, args.verbose)
         return args.run(args, settings) or 0
     except PdbotError as exc:
         print(f"pdbot: {exc}", file=sys.stderr)
+        if args.verbose or (settings is not None and settings.log_level == "DEBUG"):
+            import traceback
+
+            traceback.print_exc()
         return 2
     except KeyboardInterrupt:
         return 130
@@ -142,6 +164,13 @@ def cmd_ingest(args, settings: Settings) -> int:
 
     from evals.affected import affected_cases, case_files
 
+    from knowledge.data_dir import require_writable
+
+    require_writable(settings.data_dir)
+    if settings.chroma_url and not args.dry_run:  # before minutes of embedding, not after
+        from knowledge.vector_store import check_server
+
+        check_server(settings.chroma_url)
     with embedding_progress() as progress:
         report = run_ingest(settings, args.paths or None, progress=progress, force=args.force,
                             dry_run=args.dry_run)
@@ -150,19 +179,13 @@ def cmd_ingest(args, settings: Settings) -> int:
                                                        case_files())
     print_ingest_report(report, settings)
     if args.eval and not report.dry_run and report.version:
-        from evals.version_eval import summarise_version
+        from evals.version_eval import eval_line, version_summary
         from knowledge.embedder import Embedder
         from knowledge.index import indexes_dir
-        from knowledge.versions import VersionRecord
 
-        folder = indexes_dir(settings.data_dir) / report.version
-        record = VersionRecord.read(folder)
-        if record is not None:
-            record.eval = summarise_version(settings, folder, Embedder())
-            record.write(folder)
-            print(f"Eval: fact recall {record.eval['fact_recall']:.3f}, source hit "
-                  f"{record.eval['source_hit']:.3f}, out of scope refused "
-                  f"{record.eval['oos_refusal']:.2f} ({record.eval['cases']} cases).")
+        summary = version_summary(settings, indexes_dir(settings.data_dir) / report.version,
+                                  Embedder())
+        print(f"Eval: {eval_line(summary)}.")
     return 0
 
 
@@ -195,12 +218,11 @@ def cmd_usage(args, settings: Settings) -> int:
 
 
 def cmd_rollback(args, settings: Settings) -> int:
-    from ingest.pipeline import ingest_lock
-    from knowledge.versions import make_live, rollback_target
+    from ingest.pipeline import publish_version
+    from knowledge.versions import rollback_target
 
-    with ingest_lock(settings.data_dir):  # not while an ingest or a publish is running
-        target = rollback_target(settings.data_dir, args.version)
-        make_live(settings.data_dir, target, by="cli", event="rollback")
+    target = rollback_target(settings.data_dir, args.version)
+    publish_version(settings, target, by="cli", event="rollback")
     print(f"Index version {target} is live again (answering from its documents on the next "
           "question; `pdbot versions` lists the history).")
     return 0
@@ -315,26 +337,77 @@ def cmd_eval(args, settings: Settings) -> int:
 
 
 def cmd_slack(args, settings: Settings) -> int:
+    from assistant.logs import configure
     from assistant.slack import redact
-    from assistant.slack.app import build_app
     from assistant.slack.config import SlackSettings
-    from assistant.slack.feedback import FeedbackStore
-    from assistant.slack.server import serve_http, serve_socket_mode
+    from assistant.slack.service import run_slack
 
     slack = SlackSettings.from_env()
+    configure(settings.log_level or ("DEBUG" if args.verbose else "INFO"), settings.log_format,
+              args.verbose)
     redact.install((slack.bot_token, slack.app_token, slack.signing_secret))
-    logging.getLogger().setLevel(logging.DEBUG if args.verbose else logging.INFO)
-    from knowledge.domain import load_domain
 
-    app = build_app(_answerer(settings), FeedbackStore(settings.data_dir / "feedback.sqlite3"), slack,
-                    prompts=load_domain(settings.domain_dir).prompts)
-    if slack.socket_mode:
-        print("pdbot: connecting to Slack in Socket Mode", file=sys.stderr)
-        serve_socket_mode(app, slack.app_token)
+    def make_owners(answerer, store):
+        from assistant.slack.owners import OwnerWorkflow
+
+        return OwnerWorkflow(settings, slack, answerer, store)
+
+    port = args.port if args.port is not None or slack.socket_mode else 3000
+    return run_slack(settings, slack, lambda: _answerer(settings), args.host, port, make_owners)
+
+
+def _feedback_store(settings: Settings):
+    """The Slack app's store, or None when `pdbot slack` has stored nothing here yet."""
+    from assistant.slack.feedback import FeedbackStore
+
+    path = settings.data_dir / "feedback.sqlite3"
+    return FeedbackStore(path) if path.exists() else None
+
+
+def _user_id(text: str) -> str:
+    import re
+
+    from assistant.errors import InputError
+
+    if not re.fullmatch(r"[UW][A-Z0-9]{2,}", text or ""):
+        raise InputError(f"--user takes a Slack user id like U0123ABCD, not {text!r} (find it "
+                         "in the person's Slack profile: ⋮ → Copy member ID).")
+    return text
+
+
+def cmd_data_export(args, settings: Settings) -> int:
+    user = _user_id(args.user)
+    store = _feedback_store(settings)
+    data = store.export_user(user) if store else {"user": user, "answers": [], "votes": []}
+    text = json.dumps(data, indent=1, ensure_ascii=False) + "\n"
+    if args.out is None:
+        sys.stdout.write(text)
+        return 0
+    args.out.write_text(text)
+    print(f"Wrote {len(data['answers'])} questions with their answers and "
+          f"{len(data['votes'])} votes of {user} to {args.out}.", file=sys.stderr)
+    return 0
+
+
+def cmd_data_erase(args, settings: Settings) -> int:
+    import calendar
+    import time
+
+    from assistant.errors import InputError
+
+    store = _feedback_store(settings)
+    if args.user:
+        who = _user_id(args.user)
+        deleted = store.erase_user(who) if store else {"answers": 0, "votes": 0}
     else:
-        print(f"pdbot: serving Slack requests on http://{args.host}:{args.port}/slack/events",
-              file=sys.stderr)
-        serve_http(app, args.host, args.port)
+        try:
+            day = time.strptime(args.before, "%Y-%m-%d")
+        except ValueError:
+            raise InputError(f"--before takes a date as YYYY-MM-DD, not {args.before!r}.") from None
+        who = f"everything before {args.before}"
+        deleted = store.erase_before(calendar.timegm(day)) if store else {"answers": 0, "votes": 0}
+    print(f"Deleted {deleted['answers'] + deleted['votes']} rows ({deleted['answers']} answers, "
+          f"{deleted['votes']} votes) for {who} from {settings.data_dir / 'feedback.sqlite3'}.")
     return 0
 
 

@@ -4,3 +4,7 @@ from knowledge.errors import PdbotError
 
 class InputError(PdbotError):
     """The question or command-line input is not acceptable."""
+
+
+class SlackStartupError(PdbotError):
+    """`pdbot slack` cannot start: Slack unreachable, a token rejected or scopes missing."""

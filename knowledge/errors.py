@@ -4,9 +4,13 @@ PdbotError              everything the package raises on purpose; the CLI prints
 ├── ConfigError         a setting (environment variable) is missing or malformed   knowledge/
 ├── DomainDataError     a data file under knowledge/domain is invalid (names file, line)
 ├── IndexMissingError   no index in the data directory yet (run `pdbot ingest`)
+├── DataDirError        the data directory cannot be created or written
+├── VectorStoreUnavailable the Chroma server (PDBOT_CHROMA_URL) is unreachable or
+│                      another major version
 ├── IngestError         a document that cannot be read or parsed (names the file)  ingest/
 ├── LockedError         another ingest holds the data directory                    ingest/
-└── InputError          a bad question or bad command-line input                   assistant/
+├── InputError          a bad question or bad command-line input                   assistant/
+└── SlackStartupError   Slack unreachable, a token rejected, scopes missing   assistant/
 """
 
 
@@ -24,3 +28,11 @@ class DomainDataError(PdbotError):
 
 class IndexMissingError(PdbotError):
     """There is no usable index in the data directory."""
+
+
+class DataDirError(PdbotError):
+    """The data directory cannot be created or written to."""
+
+
+class VectorStoreUnavailable(PdbotError):
+    """The Chroma server holding the vectors cannot be reached or speaks another version."""

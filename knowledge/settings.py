@@ -9,6 +9,7 @@ from typing import Mapping
 from knowledge.errors import ConfigError
 
 MAX_QUESTION_CHARS = 2000
+LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR")
 
 
 def default_documents_dir() -> Path:
@@ -36,6 +37,10 @@ class Settings:
     top_k: int = 8
     max_question_chars: int = MAX_QUESTION_CHARS
     keep_versions: int = 5  # published index versions kept on disk, with their source files
+    retention_days: int = 90  # Slack answers and votes older than this are deleted
+    store_questions: bool = True  # False: keep only votes, reasons and outcomes, no staff text
+    log_level: str | None = None  # DEBUG, INFO, WARNING...; None: the command's default
+    log_format: str = "text"  # or "json": one JSON object per line
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> "Settings":
@@ -53,6 +58,10 @@ class Settings:
             llm_timeout=float(_positive_int(env, "PDBOT_LLM_TIMEOUT", 30)),
             top_k=_positive_int(env, "PDBOT_TOP_K", 8),
             keep_versions=_positive_int(env, "PDBOT_KEEP_VERSIONS", 5),
+            retention_days=_positive_int(env, "PDBOT_RETENTION_DAYS", 90),
+            store_questions=_flag(env, "PDBOT_STORE_QUESTIONS", True),
+            log_level=_choice(env, "PDBOT_LOG_LEVEL", LOG_LEVELS),
+            log_format=_choice(env, "PDBOT_LOG_FORMAT", ("text", "json")) or "text",
         )
 
 
@@ -64,3 +73,26 @@ def _positive_int(env: Mapping[str, str], name: str, default: int) -> int:
     if not raw.isdigit() or int(raw) < 1:
         raise ConfigError(f"{name} must be a positive whole number, not {raw!r}.")
     return int(raw)
+
+
+def _flag(env: Mapping[str, str], name: str, default: bool) -> bool:
+    """A yes/no setting (1/0, true/false, yes/no, on/off); ConfigError naming it otherwise."""
+    raw = (env.get(name) or "").strip().lower()
+    if not raw:
+        return default
+    if raw in ("1", "true", "yes", "on"):
+        return True
+    if raw in ("0", "false", "no", "off"):
+        return False
+    raise ConfigError(f"{name} must be 1 or 0, not {raw!r}.")
+
+
+def _choice(env: Mapping[str, str], name: str, choices: tuple[str, ...]) -> str | None:
+    """One of `choices` (case-insensitive), or None when unset; ConfigError otherwise."""
+    raw = (env.get(name) or "").strip()
+    if not raw:
+        return None
+    for choice in choices:
+        if raw.lower() == choice.lower():
+            return choice
+    raise ConfigError(f"{name} must be one of {', '.join(choices)}, not {raw!r}.")

@@ -2,7 +2,9 @@
 
 It answers auth.test, chat.postMessage, chat.postEphemeral, conversations.replies,
 assistant.threads.*, views.open (any other method gets {"ok": true}), records posts to
-response URLs, and can answer a method with HTTP 429 `ratelimited` a given number of times.
+response URLs, and can answer a method with HTTP 429 `ratelimited` a given number of times,
+answer a method with a Slack error (`errors`, e.g. auth.test -> invalid_auth) and add headers to
+every response (`headers`, e.g. the `x-oauth-scopes` Slack sends).
 """
 from __future__ import annotations
 
@@ -31,6 +33,8 @@ class SlackStandIn(LocalServer):
         self.calls: list[Call] = []
         self.threads: dict[tuple[str, str], list[dict]] = {}
         self.rate_limited: dict[str, int] = {}
+        self.errors: dict[str, str] = {}  # method -> the `error` of an {"ok": false} answer
+        self.headers: dict[str, str] = {}  # added to every response
         self._lock = threading.Lock()
         self._ts = itertools.count(1)
         super().__init__()
@@ -63,6 +67,8 @@ class SlackStandIn(LocalServer):
             if self.rate_limited.get(method, 0) > 0:
                 self.rate_limited[method] -= 1
                 return 429, {"Retry-After": "1"}, {"ok": False, "error": "ratelimited"}
+            if method in self.errors:
+                return 200, {}, {"ok": False, "error": self.errors[method]}
             if method == "auth.test":
                 return 200, {}, {"ok": True, "user_id": BOT_USER, "bot_id": BOT_ID, "team_id": "T1",
                                  "user": "pdbot", "team": "Camden", "url": "https://x.slack.com/"}
@@ -104,7 +110,7 @@ class SlackStandIn(LocalServer):
                 data = json.dumps(payload).encode()
                 self.send_response(status)
                 self.send_header("Content-Type", "application/json")
-                for key, value in headers.items():
+                for key, value in {**standin.headers, **headers}.items():
                     self.send_header(key, value)
                 self.send_header("Content-Length", str(len(data)))
                 self.end_headers()

@@ -27,15 +27,17 @@ _MENTION = re.compile(r"<@[A-Z0-9]+>")
 class Answerer:
     """Turns Slack text and thread history into an answer, its blocks and a stored record."""
 
-    def __init__(self, engine, store: FeedbackStore):
+    def __init__(self, engine, store: FeedbackStore, metrics=None):
         self.engine = engine  # the Engine, or an LlmAnswerer over it (which can stream)
         self.store = store
+        self.metrics = metrics  # assistant.metrics.Metrics, or None
         self.streams = hasattr(engine, "counts")
 
     def reply(self, text: str, history: list[Turn], channel: str, share: bool = False,
               on_text=None, user: str = ""):
         """(blocks, fallback text) answering `text`; bad input gets its message as the answer."""
         question = _MENTION.sub("", text or "").strip()
+        started = time.perf_counter()
         try:
             if on_text is not None and self.streams:
                 answer = self.engine.answer(question, history, on_text=on_text)
@@ -45,9 +47,19 @@ class Answerer:
             from knowledge.records import Answer
 
             answer = Answer(question=question, answer=str(exc), answered=False)
+        seconds = time.perf_counter() - started
         answer_id = self.store.record_answer(
             answer, [{"role": t.role, "content": t.content} for t in history], channel, user)
-        return answer_blocks(answer, answer_id, share=share)
+        if self.metrics is not None:
+            self.metrics.observe_answer(answer.answered, answer.reason, seconds)
+        outcome = "answered" if answer.answered else f"refused {answer.reason or 'input'}"
+        log.info("answer %s for %s in %s: %s, %d citations, %.0f ms", answer_id, user or "?",
+                 channel or "?", outcome, len(answer.citations), seconds * 1000,
+                 extra={"event": "answer", "answer_id": answer_id, "user": user,
+                        "channel": channel, "answered": answer.answered,
+                        "reason": answer.reason, "latency_ms": round(seconds * 1000, 1)})
+        # sharing re-posts the stored answer, so without stored text there is nothing to share
+        return answer_blocks(answer, answer_id, share=share and self.store.keep_text)
 
     def post(self, client, channel: str, thread_ts: str | None, text: str,
              history: list[Turn], user: str = "") -> None:
@@ -86,23 +98,31 @@ def thread_history(client, channel: str, thread_ts: str, current_ts: str, bot_us
 
 
 def build_app(engine, store: FeedbackStore, slack: SlackSettings, client=None,
-              process_before_response: bool = False, prompts: tuple[dict, ...] | None = None):
+              process_before_response: bool = False, prompts: tuple[dict, ...] | None = None,
+              owners=None, metrics=None):
     """A Bolt App answering with `engine`; `client` defaults to a WebClient for slack.api_url;
-    `prompts` are the assistant pane's suggested prompts (default: knowledge/domain/prompts.yml)."""
+    `prompts` are the assistant pane's suggested prompts (default: knowledge/domain/prompts.yml);
+    `owners` (an OwnerWorkflow) handles files and `usage` sent in DMs, and its buttons;
+    `metrics` (assistant.metrics.Metrics) counts questions, outcomes, latency and votes."""
     if prompts is None:
         from knowledge.domain import load_domain
 
         prompts = load_domain().prompts
     from slack_bolt import App, Assistant, BoltResponse
-    from slack_sdk import WebClient
     from slack_sdk.http_retry.builtin_handlers import RateLimitErrorRetryHandler
 
+    options = dict(signing_secret=slack.signing_secret or None,
+                   process_before_response=process_before_response)
     if client is None:
-        client = WebClient(token=slack.bot_token, base_url=slack.api_url)
-    client.retry_handlers.append(RateLimitErrorRetryHandler(max_retry_count=3))
-    app = App(client=client, signing_secret=slack.signing_secret or None,
-              token_verification_enabled=True, process_before_response=process_before_response)
-    answerer = Answerer(engine, store)
+        # The token goes in by name: Bolt would read SLACK_BOT_TOKEN from the environment
+        # anyway and warn that a client overrides it. `pdbot slack` checked the token already
+        # (startup.check_slack); the client is pointed at slack.api_url before any call.
+        app = App(token=slack.bot_token, token_verification_enabled=False, **options)
+        app.client.base_url = slack.api_url
+    else:
+        app = App(client=client, token_verification_enabled=True, **options)
+    app.client.retry_handlers.append(RateLimitErrorRetryHandler(max_retry_count=3))
+    answerer = Answerer(engine, store, metrics)
 
     def allowed(channel: str) -> bool:
         return not slack.allowed_channels or channel in slack.allowed_channels or \
@@ -150,10 +170,17 @@ def build_app(engine, store: FeedbackStore, slack: SlackSettings, client=None,
 
     @app.event("message")
     def on_message(event, client, context):
+        direct = event.get("channel_type") == "im"
+        if direct and event.get("subtype") == "file_share" and owners is not None \
+                and not event.get("bot_id"):
+            owners.on_file_share(event, client)
+            return
         if event.get("subtype") or event.get("bot_id"):
             return  # edits, joins, other bots and ourselves
         text = event.get("text", "")
-        if event.get("channel_type") == "im":
+        if direct and owners is not None and owners.on_text(event, client):
+            return
+        if direct:
             answerer.post(client, event["channel"], None, text, [], event.get("user", ""))
             return
         thread_ts = event.get("thread_ts")
@@ -190,15 +217,23 @@ def build_app(engine, store: FeedbackStore, slack: SlackSettings, client=None,
                                 text=f"<@{user}> shared: {text}")
         respond(delete_original=True)
 
+    def count_vote(answer_id: str, user: str, vote: str) -> None:
+        if metrics is not None:
+            metrics.observe_vote(vote)
+        log.info("vote %s on answer %s by %s", vote, answer_id, user,
+                 extra={"event": "vote", "answer_id": answer_id, "user": user, "vote": vote})
+
     @app.action("pdbot_feedback_up")
     def on_thumbs_up(ack, body, action):
         ack()
         store.record_vote(action["value"], body["user"]["id"], "up")
+        count_vote(action["value"], body["user"]["id"], "up")
 
     @app.action("pdbot_feedback_down")
     def on_thumbs_down(ack, body, action, client):
         ack()
         store.record_vote(action["value"], body["user"]["id"], "down")
+        count_vote(action["value"], body["user"]["id"], "down")
         client.views_open(trigger_id=body["trigger_id"], view=reason_modal(action["value"]))
 
     @app.view("pdbot_feedback_reason")
@@ -207,4 +242,6 @@ def build_app(engine, store: FeedbackStore, slack: SlackSettings, client=None,
         reason = (view["state"]["values"].get("reason", {}).get("text", {}).get("value") or "")
         store.record_vote(view["private_metadata"], body["user"]["id"], "down", reason.strip())
 
+    if owners is not None:
+        owners.register(app)
     return app

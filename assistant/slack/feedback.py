@@ -1,8 +1,9 @@
-"""Feedback and delivery records in SQLite under the data directory.
+"""Feedback and delivery records in SQLite under the data directory, and their erasure.
 
-Tables: answers (what was asked and answered, for the buttons to refer to), votes (👍 / 👎 with
-an optional reason) and events (Slack event ids already handled, so a retried event is
-answered once even when several bot processes share the data directory).
+Tables: answers (what was asked and answered, by whom, for the buttons to refer to), votes
+(👍 / 👎 with an optional reason) and events (Slack event ids already handled, so a retried event
+is answered once even when several bot processes share the data directory). Staff data can be
+exported or erased per user, and expires after the retention period.
 """
 from __future__ import annotations
 
@@ -30,13 +31,25 @@ CREATE TABLE IF NOT EXISTS events (event_id TEXT PRIMARY KEY, created REAL);
 
 
 ADDED_COLUMNS = (("user", "TEXT DEFAULT ''"), ("reason", "TEXT DEFAULT ''"), ("vector", "BLOB"))
+INDEXES = """
+CREATE INDEX IF NOT EXISTS answers_user ON answers (user);
+CREATE INDEX IF NOT EXISTS answers_created ON answers (created);
+CREATE INDEX IF NOT EXISTS votes_user ON votes (user);
+CREATE INDEX IF NOT EXISTS votes_created ON votes (created);
+CREATE INDEX IF NOT EXISTS events_created ON events (created);
+"""
+DAY = 86400.0
+EVENT_DAYS = 1  # handled-event ids are needed only while Slack may retry (minutes)
 
 
 class FeedbackStore:
-    """Answers, votes and handled events; safe to share between threads and processes."""
+    """Answers, votes and handled events; safe to share between threads and processes.
+    `keep_text=False` (PDBOT_STORE_QUESTIONS=0) stores no question, history or answer text and
+    no question embedding: only who asked, when, where, the outcome and cited sections."""
 
-    def __init__(self, path: Path):
+    def __init__(self, path: Path, keep_text: bool = True):
         self.path = path
+        self.keep_text = keep_text
         path.parent.mkdir(parents=True, exist_ok=True)
         with closing(self._connect()) as db, db:
             db.execute("PRAGMA journal_mode=WAL")
@@ -45,9 +58,21 @@ class FeedbackStore:
             for column, kind in ADDED_COLUMNS:  # stores made before these columns existed
                 if column not in have:
                     db.execute(f"ALTER TABLE answers ADD COLUMN {column} {kind}")
+            db.executescript(INDEXES)
 
     def _connect(self) -> sqlite3.Connection:
         return sqlite3.connect(self.path, timeout=30)
+
+    def _erasing(self) -> sqlite3.Connection:
+        """A connection whose deletes overwrite the deleted text in the file (not just unlink it)."""
+        db = self._connect()
+        db.execute("PRAGMA secure_delete = ON")
+        return db
+
+    def _checkpoint(self) -> None:
+        """Copy the write-ahead log into the file and empty it, so deleted text leaves it too."""
+        with closing(self._connect()) as db:
+            db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
 
     def claim_event(self, event_id: str) -> bool:
         """True the first time an event id is seen, False for a retry of it."""
@@ -63,12 +88,14 @@ class FeedbackStore:
         answer_id = uuid.uuid4().hex
         citations = [c.__dict__ for c in answer.citations]
         vector = np.asarray(answer.vector, dtype=np.float32).tobytes() \
-            if answer.vector is not None else None
+            if answer.vector is not None and self.keep_text else None
+        question, text = (answer.question, answer.answer) if self.keep_text else ("", "")
+        history = history if self.keep_text else []
         with closing(self._connect()) as db, db:
             db.execute("INSERT INTO answers (answer_id, question, history, answer, answered, sections,"
                        " citations, channel, created, user, reason, vector)"
                        " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", (
-                           answer_id, answer.question, json.dumps(history), answer.answer,
+                           answer_id, question, json.dumps(history), text,
                            int(answer.answered), json.dumps([c.chunk_id for c in answer.citations]),
                            json.dumps(citations), channel, time.time(), user, answer.reason,
                            vector))
@@ -121,6 +148,59 @@ class FeedbackStore:
             blob = row.pop("vector", None)
             row["vector"] = np.frombuffer(blob, dtype=np.float32) if blob else None
         return answers, votes
+
+    def purge(self, retention_days: int, now: float | None = None) -> dict[str, int]:
+        """Delete answers and votes older than `retention_days` and handled-event ids older
+        than a day; rows deleted per table."""
+        now = time.time() if now is None else now
+        deleted = self.erase_before(now - retention_days * DAY)
+        with closing(self._connect()) as db, db:
+            deleted["events"] = db.execute("DELETE FROM events WHERE created < ?",
+                                           (now - EVENT_DAYS * DAY,)).rowcount
+        return deleted
+
+    def erase_before(self, cutoff: float) -> dict[str, int]:
+        """Delete answers and votes made before `cutoff` (a Unix time), and votes left on the
+        deleted answers; rows deleted per table."""
+        return self._erase("created < ?", cutoff)
+
+    def erase_user(self, user: str) -> dict[str, int]:
+        """Delete one person's answers and votes, and others' votes on those answers; rows
+        deleted per table."""
+        return self._erase("user = ?", user)
+
+    def _erase(self, where: str, value) -> dict[str, int]:
+        """Delete the answers and the votes matching `where` (a fixed condition on one value),
+        and the votes on those answers."""
+        with closing(self._erasing()) as db, db:
+            votes = db.execute(f"DELETE FROM votes WHERE {where} OR answer_id IN"
+                               f" (SELECT answer_id FROM answers WHERE {where})",
+                               (value, value)).rowcount
+            answers = db.execute(f"DELETE FROM answers WHERE {where}", (value,)).rowcount
+        self._checkpoint()
+        return {"answers": answers, "votes": votes}
+
+    def export_user(self, user: str) -> dict:
+        """One person's stored data: their questions with the answers given, and their votes
+        (with the answer they were on, by id only: that question may be someone else's)."""
+        with closing(self._connect()) as db:
+            db.row_factory = sqlite3.Row
+            answers = db.execute(
+                "SELECT answer_id, created, channel, question, history, answer, answered, reason,"
+                " sections FROM answers WHERE user = ? ORDER BY created", (user,)).fetchall()
+            votes = db.execute("SELECT answer_id, created, vote, reason FROM votes WHERE user = ?"
+                               " ORDER BY created", (user,)).fetchall()
+        return {
+            "user": user,
+            "answers": [{**dict(r), "created": _iso(r["created"]), "answered": bool(r["answered"]),
+                         "history": json.loads(r["history"] or "[]"),
+                         "sections": json.loads(r["sections"] or "[]")} for r in answers],
+            "votes": [{**dict(r), "created": _iso(r["created"])} for r in votes],
+        }
+
+
+def _iso(timestamp: float) -> str:
+    return time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(timestamp))
 
 
 def export_downvotes(store: FeedbackStore, out: Path) -> int:
