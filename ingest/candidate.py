@@ -4,8 +4,8 @@ built as an index version that is not live, for an owner to preview and then pub
 The live version's own source files are the starting point (knowledge/versions.py keeps them
 with it), so what an owner publishes from Slack builds on what staff are answered from now,
 not on whatever lies in the documents folder. The new file is read and parsed before anything
-is built: a file that cannot be read, or that parses to no sections, raises IngestError and
-changes nothing.
+is built (by run_ingest): a file that cannot be read, or that parses to no sections, raises
+IngestError naming it and changes nothing.
 """
 from __future__ import annotations
 
@@ -15,9 +15,6 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ingest.errors import IngestError
-from ingest.formats.messages import no_sections
-from ingest.loaders import read_document
-from ingest.parse import parse_document
 from ingest.pipeline import IngestReport, drop_server_collection, run_ingest
 from knowledge.catalog import (CATALOG_NAME, SUPPORTED_SUFFIXES, catalog_toml, read_catalog,
                                safe_file_name)
@@ -61,22 +58,10 @@ def target_from_name(file_name: str, documents: list[dict]) -> str | None:
     return found.pop() if len(found) == 1 else None
 
 
-def check_upload(path: Path) -> None:
-    """Read and parse the uploaded file; IngestError naming only the file when it cannot be
-    read or holds no sections."""
-    try:
-        loaded = read_document(path)
-        if not parse_document(loaded.info, loaded.text).sections:
-            raise IngestError(no_sections(path))
-    except IngestError as exc:
-        raise IngestError(str(exc).replace(f"{path.parent}/", "")) from exc
-
-
 def prepare_candidate(settings: Settings, upload: Path, work: Path, target: str, by: str,
                       embedder, title: str = "", date: str = "") -> Candidate:
     """Build a candidate version from the live documents with `upload` as document `target`
     (a catalogue id, or NEW_DOCUMENT with `title` and `date`). `work` is a scratch folder."""
-    check_upload(upload)
     documents = work / "documents"
     if documents.exists():
         shutil.rmtree(documents)
@@ -90,7 +75,10 @@ def prepare_candidate(settings: Settings, upload: Path, work: Path, target: str,
     shutil.copy2(upload, documents / name)
     catalog[name] = entry
     (documents / CATALOG_NAME).write_text(catalog_toml(catalog))
-    report = run_ingest(settings, [documents], embedder=embedder, publish_now=False, by=by)
+    try:  # reads and parses every file before building anything
+        report = run_ingest(settings, [documents], embedder=embedder, publish_now=False, by=by)
+    except IngestError as exc:  # name the owner's file, not the scratch folder
+        raise IngestError(str(exc).replace(f"{documents}/", "")) from exc
     if report.changes is not None and report.changes.empty:  # the same text as live
         discard(settings, report.version, by, reason="no change")
         report.version = ""

@@ -36,3 +36,14 @@ class DataDirError(PdbotError):
 
 class VectorStoreUnavailable(PdbotError):
     """The Chroma server holding the vectors cannot be reached or speaks another version."""
+
+
+def network_reason(exc: BaseException) -> str:
+    """A failed connection's cause in a few words ("connection refused", "timed out", ...), for
+    the one-line start-up messages about Slack and the Chroma server."""
+    reason = getattr(exc, "reason", None) or exc
+    if isinstance(reason, ConnectionRefusedError):
+        return "connection refused"
+    if isinstance(reason, TimeoutError):
+        return "timed out"
+    return str(reason) or type(reason).__name__

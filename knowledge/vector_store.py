@@ -14,7 +14,7 @@ from pathlib import Path
 
 import numpy as np
 
-from knowledge.errors import VectorStoreUnavailable
+from knowledge.errors import VectorStoreUnavailable, network_reason
 
 log = logging.getLogger(__name__)
 COLLECTION = "chunks"
@@ -36,7 +36,7 @@ def check_server(url: str, timeout: float = CHECK_TIMEOUT) -> str:
             raise VectorStoreUnavailable(chroma_wrong_version(url, old, client_version)) from exc
         raise VectorStoreUnavailable(chroma_not_chroma(url, f"HTTP {exc.code}")) from exc
     except (OSError, ValueError) as exc:  # refused, timed out, no such host, not JSON
-        raise VectorStoreUnavailable(chroma_unreachable(url, _reason(exc))) from exc
+        raise VectorStoreUnavailable(chroma_unreachable(url, network_reason(exc))) from exc
     if not isinstance(server_version, str) or not server_version[:1].isdigit():
         raise VectorStoreUnavailable(chroma_not_chroma(url, "no version"))
     if server_version.split(".")[0] != client_version.split(".")[0]:
@@ -73,15 +73,6 @@ def _old_server_version(base: str, timeout: float) -> str | None:
     except (OSError, ValueError):
         return None
     return found if isinstance(found, str) and found[:1].isdigit() else None
-
-
-def _reason(exc: BaseException) -> str:
-    reason = getattr(exc, "reason", None) or exc
-    if isinstance(reason, ConnectionRefusedError):
-        return "connection refused"
-    if isinstance(reason, TimeoutError):
-        return "timed out"
-    return str(reason) or type(reason).__name__
 
 
 def _client(path: Path | None = None, url: str | None = None):

@@ -8,6 +8,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from assistant.errors import SlackStartupError
+from knowledge.errors import network_reason
 
 MANIFEST = Path(__file__).with_name("manifest.yaml")
 DEFAULT_API_URL = "https://slack.com/api/"
@@ -65,18 +66,9 @@ def _call(method: str, url: str, call, rejected):
                                                    "JSON")) from exc
         raise SlackStartupError(call_failed(method, error)) from exc
     except (OSError, SlackRequestError) as exc:  # refused, timed out, DNS, TLS, proxy
-        raise SlackStartupError(unreachable(url, _reason(exc))) from exc
+        raise SlackStartupError(unreachable(url, network_reason(exc))) from exc
     except ValueError as exc:  # an answer that is not JSON: a proxy's or captive portal's page
         raise SlackStartupError(not_slack(url, "not JSON")) from exc
-
-
-def _reason(exc: BaseException) -> str:
-    reason = getattr(exc, "reason", None) or exc
-    if isinstance(reason, ConnectionRefusedError):
-        return "connection refused"
-    if isinstance(reason, TimeoutError):
-        return "timed out"
-    return str(reason) or type(reason).__name__
 
 
 def unreachable(url: str, reason: str) -> str:
