@@ -45,6 +45,7 @@ def owner_settings(tmp_path, built_settings) -> Settings:
 def files_api():
     with FilesStandIn(TOKEN) as api:
         yield api
+        assert api.rejected == [], api.rejected  # every call was one Slack accepts
 
 
 @pytest.fixture

@@ -33,6 +33,7 @@ TOKEN = "xoxb-123-456-abcdefghijklmnop"
 def standin():
     with SlackStandIn() as api:
         yield api
+        assert api.rejected == [], api.rejected  # every call was one Slack accepts
 
 
 @pytest.fixture
