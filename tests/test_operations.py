@@ -34,7 +34,7 @@ from assistant.slack.startup import manifest_scopes
 from knowledge.records import Answer, Citation
 from tests.conftest import free_port, wait_until_serving
 from tests.local_server import LocalServer, QuietHandler
-from tests.test_slack import SECRET, TOKEN, mention, signed_post, standin, store  # noqa: F401 (fixtures)
+from tests.test_slack import SECRET, TOKEN, feedback_click, mention, signed_post, standin, store  # noqa: F401 (fixtures)
 
 DAY = 86400
 APP_TOKEN = "xapp-1-A111-222-abcdefabcdef"
@@ -405,11 +405,7 @@ def test_metrics_move_after_a_signed_mention_and_a_vote(served, standin):
     assert signed_post(served["events"], mention("What is the salary of an HLTA?",
                                                  ts="1700000000.000002", event_id="EvM2"))[0] == 200
     posted = standin.wait_for("chat.postMessage", 2)
-    answer_id = posted[0].body["blocks"][-1]["elements"][0]["value"]
-    click = {"type": "block_actions", "user": {"id": "U5"}, "channel": {"id": "C1"},
-             "team": {"id": "T1"}, "trigger_id": "trig", "container": {},
-             "actions": [{"action_id": "pdbot_feedback_up", "value": answer_id,
-                          "type": "button"}]}
+    click = feedback_click(posted[0].body, vote="up")
     assert signed_post(served["events"], urlencode({"payload": json.dumps(click)}),
                        "application/x-www-form-urlencoded")[0] == 200
     assert post(served["events"], b"{}", {"Content-Type": "application/json"}) == 401

@@ -12,7 +12,8 @@ import time
 
 from knowledge.errors import PdbotError
 from assistant.answer.query import Turn
-from assistant.slack.blocks import answer_blocks, reason_modal
+from assistant.slack.blocks import (FEEDBACK, LEGACY_DOWN, LEGACY_UP, SHARE, answer_blocks,
+                                    feedback_vote, reason_modal)
 from assistant.slack.config import SlackSettings
 from assistant.slack.feedback import FeedbackStore
 
@@ -198,7 +199,7 @@ def build_app(engine, store: FeedbackStore, slack: SlackSettings, client=None,
                                       share=True, user=command.get("user_id", ""))
         respond(response_type="ephemeral", blocks=blocks, text=text)
 
-    @app.action("pdbot_share")
+    @app.action(SHARE)
     def on_share(ack, body, action, client, respond):
         ack()
         record = store.answer(action["value"])
@@ -217,24 +218,30 @@ def build_app(engine, store: FeedbackStore, slack: SlackSettings, client=None,
                                 text=f"<@{user}> shared: {text}")
         respond(delete_original=True)
 
-    def count_vote(answer_id: str, user: str, vote: str) -> None:
+    def vote(answer_id: str, user: str, which: str, trigger_id: str | None, client) -> None:
+        store.record_vote(answer_id, user, which)
         if metrics is not None:
-            metrics.observe_vote(vote)
-        log.info("vote %s on answer %s by %s", vote, answer_id, user,
-                 extra={"event": "vote", "answer_id": answer_id, "user": user, "vote": vote})
+            metrics.observe_vote(which)
+        log.info("vote %s on answer %s by %s", which, answer_id, user,
+                 extra={"event": "vote", "answer_id": answer_id, "user": user, "vote": which})
+        if which == "down" and trigger_id:  # 👎 asks what was wrong: it becomes an eval case
+            client.views_open(trigger_id=trigger_id, view=reason_modal(answer_id))
 
-    @app.action("pdbot_feedback_up")
-    def on_thumbs_up(ack, body, action):
+    @app.action(FEEDBACK)
+    def on_feedback(ack, body, action, client):
         ack()
-        store.record_vote(action["value"], body["user"]["id"], "up")
-        count_vote(action["value"], body["user"]["id"], "up")
+        which, answer_id = feedback_vote(action["value"])
+        vote(answer_id, body["user"]["id"], which, body.get("trigger_id"), client)
 
-    @app.action("pdbot_feedback_down")
+    @app.action(LEGACY_UP)  # the buttons of answers posted before the native feedback buttons
+    def on_thumbs_up(ack, body, action, client):
+        ack()
+        vote(action["value"], body["user"]["id"], "up", None, client)
+
+    @app.action(LEGACY_DOWN)
     def on_thumbs_down(ack, body, action, client):
         ack()
-        store.record_vote(action["value"], body["user"]["id"], "down")
-        count_vote(action["value"], body["user"]["id"], "down")
-        client.views_open(trigger_id=body["trigger_id"], view=reason_modal(action["value"]))
+        vote(action["value"], body["user"]["id"], "down", body.get("trigger_id"), client)
 
     @app.view("pdbot_feedback_reason")
     def on_reason(ack, body, view):
