@@ -29,6 +29,8 @@ class Metrics:
         self.refused = Counter("pdbot_refused", "Questions not answered, by kind of reason "
                                "(topic, not_stated, instructions, weak, greeting, thanks, input)",
                                ["reason"], registry=self.registry)
+        self.failed = Counter("pdbot_failed", "Questions that ended in the one-line "
+                              "'Something went wrong (ref N)' reply", registry=self.registry)
         self.votes = Counter("pdbot_votes", "Feedback votes on answers", ["vote"],
                              registry=self.registry)
         self.latency = Histogram("pdbot_answer_latency_seconds",

@@ -105,23 +105,3 @@ def test_streaming_reports_the_text_as_it_is_written(answerer, server):
     assert len(seen) > 3 and seen[-1].strip() == GOOD
     assert all(len(a) <= len(b) for a, b in zip(seen, seen[1:]))
     assert answer.answer.startswith("Specialist TAs")
-
-
-def test_slack_streams_the_llm_answer_then_adds_sources(answerer, server, tmp_path):
-    from slack_sdk import WebClient
-
-    from assistant.slack.app import Answerer
-    from assistant.slack.feedback import FeedbackStore
-    from tests.slack_standin import SlackStandIn
-
-    server.replies = [GOOD]
-    with SlackStandIn() as slack:
-        client = WebClient(token="xoxb-123-456-abcdefghijkl", base_url=slack.url)
-        Answerer(answerer, FeedbackStore(tmp_path / "f.sqlite3")).post(
-            client, "C1", "1.0", "What should an HLTA do next?", [])
-        placeholder = slack.called("chat.postMessage")
-        updates = slack.called("chat.update")
-    assert len(placeholder) == 1 and placeholder[0].body["text"] == "…"
-    assert updates and all(u.body["channel"] == "C1" for u in updates)
-    final = updates[-1].body
-    assert "Sources" in str(final["blocks"]) and final["text"].startswith("Specialist TAs")

@@ -16,6 +16,7 @@ from urllib.parse import urlencode
 import pytest
 from slack_sdk.signature import SignatureVerifier
 
+from assistant.slack import wording
 from assistant.slack.app import build_app
 from assistant.slack.blocks import (BLOCK_LIMIT, FALLBACK_LIMIT, MARKDOWN_LIMIT, SECTION_LIMIT,
                                     answer_blocks)
@@ -109,7 +110,7 @@ def test_a_direct_message_is_answered_in_the_dm(server, standin):
                   "text": "Which NPQs does Camden Learning offer?", "ts": "1700000001.000001"}, "EvDM")
     assert signed_post(server, body)[0] == 200
     call = standin.wait_for("chat.postMessage")[0]
-    assert call.body["channel"] == "D1" and "thread_ts" not in call.body
+    assert call.body["channel"] == "D1" and call.body["thread_ts"] == "1700000001.000001"
     assert "NPQ" in call.body["text"]
 
 
@@ -137,12 +138,15 @@ def test_a_thread_the_bot_never_answered_is_left_alone(server, standin):
     body = event({"type": "message", "channel_type": "channel", "channel": "C1", "user": "U1",
                   "text": "yes please", "ts": "1700000003.000002", "thread_ts": thread}, "EvOther")
     assert signed_post(server, body)[0] == 200
-    standin.wait_for("conversations.replies")
     time.sleep(0.5)
     assert standin.called("chat.postMessage") == []
+    assert standin.called("conversations.replies") == []  # not a question: not even read
 
 
-def test_the_assistant_pane(server, standin):
+def test_the_legacy_assistant_pane(server, standin):
+    standin.threads[("D9", "1700000004.000001")] = [  # the thread Slack opens for the pane
+        {"ts": "1700000004.000001", "user": "U1", "subtype": "assistant_app_thread",
+         "text": "Chats from today"}]
     started = event({"type": "assistant_thread_started", "assistant_thread": {
         "user_id": "U1", "channel_id": "D9", "thread_ts": "1700000004.000001", "context": {}},
         "event_ts": "1700000004.000002"}, "EvPane1")
@@ -158,8 +162,10 @@ def test_the_assistant_pane(server, standin):
     answer = standin.wait_for("chat.postMessage", 2)[1]
     assert "Deputy Headteacher" in answer.body["text"]
     assert answer.body["thread_ts"] == "1700000004.000001"
-    assert standin.called("assistant.threads.setStatus")[0].body["status"] == "is thinking…"
-    assert standin.wait_for("assistant.threads.setTitle")
+    status = standin.called("assistant.threads.setStatus")[0].body
+    assert status["status"] == wording.THINKING and status["loading_messages"]
+    title = standin.wait_for("assistant.threads.setTitle")[0].body
+    assert title["title"] == "How do I become a deputy head?"
 
 
 def test_the_slash_command_answers_privately_and_can_be_shared(server, standin, store):

@@ -81,11 +81,12 @@ class FeedbackStore:
             return cursor.rowcount == 1
 
     def record_answer(self, answer: Answer, history: list[dict], channel: str = "",
-                      user: str = "") -> str:
-        """Keep an answer so the buttons under it can refer to it; returns its id. The asker's
-        Slack id is kept so that their data can be exported or erased on request; the
-        question's embedding, so that usage reports can group questions without a model."""
-        answer_id = uuid.uuid4().hex
+                      user: str = "", answer_id: str | None = None) -> str:
+        """Keep an answer so the buttons under it can refer to it (by `answer_id`, new when not
+        given); returns its id. The asker's Slack id is kept so that their data can be exported
+        or erased on request; the question's embedding, so that usage reports can group
+        questions without a model."""
+        answer_id = answer_id or uuid.uuid4().hex
         citations = [c.__dict__ for c in answer.citations]
         vector = np.asarray(answer.vector, dtype=np.float32).tobytes() \
             if answer.vector is not None and self.keep_text else None
