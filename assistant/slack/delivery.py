@@ -1,5 +1,5 @@
-"""A question taken is a question replied to: read its thread, answer it in that thread, record
-the answer.
+"""A question taken is a question replied to: read its thread, answer it in that thread (posted
+at once, or streamed when a model writes it), record the answer.
 
 Every question the bot takes ends in a reply: the answer, a refusal with its reason, or the one
 line "Something went wrong on my side (ref N)", where N finds the traceback in the log. An
@@ -14,9 +14,10 @@ import secrets
 from assistant.answer.query import Turn
 from assistant.slack import wording
 from assistant.slack.answering import Answerer, history_dicts, log_answer, new_answer_id
-from assistant.slack.blocks import answer_blocks
+from assistant.slack.blocks import answer_blocks, closing_blocks
 from assistant.slack.etiquette import is_follow_up
 from assistant.slack.questions import Question, MENTION
+from assistant.slack.streaming import StreamedReply
 
 log = logging.getLogger(__name__)
 MAX_HISTORY = 10  # earlier turns of a thread given to the engine
@@ -102,11 +103,18 @@ class Deliverer:
         self._status(client, q)
         answer_id = new_answer_id()
         metadata = answer_metadata(q.event_id, answer_id)
-        answer, seconds = self.answerer.answer(q.question, history)
+        stream = None
+        if self.answerer.streams and not q.recovered:
+            stream = StreamedReply(client, q.channel, q.thread_ts, q.team, q.user)
+        answer, seconds = self.answerer.answer(q.question, history,
+                                               stream.on_text if stream else None)
         lead = wording.SORRY_FOR_THE_DELAY if q.recovered else ""
         blocks, text = answer_blocks(answer, answer_id, lead=lead)
-        client.chat_postMessage(channel=q.channel, thread_ts=q.thread_ts, blocks=blocks,
-                                text=text, metadata=metadata)
+        posted = stream.finish(answer, closing_blocks(answer, answer_id), blocks, text,
+                               metadata) if stream else None
+        if posted is None:
+            client.chat_postMessage(channel=q.channel, thread_ts=q.thread_ts, blocks=blocks,
+                                    text=text, metadata=metadata)
         self.store.record_answer(answer, history_dicts(history), q.channel, q.user,
                                  answer_id=answer_id)
         log_answer(answer_id, answer, q.user, q.channel, seconds)
