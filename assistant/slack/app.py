@@ -65,7 +65,7 @@ def build_app(engine, store: FeedbackStore, slack: SlackSettings, client=None,
     def on_mention(body, client, context):
         question = question_from(body, context.bot_user_id, slack)
         if question is not None:
-            deliverer.deliver(question, client, context.bot_user_id)
+            deliverer.submit(question, client, context.bot_user_id)
 
     @app.event("message")
     def on_message(body, event, client, context):
@@ -75,7 +75,7 @@ def build_app(engine, store: FeedbackStore, slack: SlackSettings, client=None,
             return
         question = question_from(body, context.bot_user_id, slack)
         if question is not None:
-            deliverer.deliver(question, client, context.bot_user_id)
+            deliverer.submit(question, client, context.bot_user_id)
 
     @app.event("app_home_opened")
     def on_home_opened(event, client):

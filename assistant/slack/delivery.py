@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import logging
 import secrets
+from concurrent.futures import Future, ThreadPoolExecutor
 
 from assistant.answer.query import Turn
 from assistant.slack import wording
@@ -23,6 +24,8 @@ log = logging.getLogger(__name__)
 MAX_HISTORY = 10  # earlier turns of a thread given to the engine
 THREAD_LIMIT = 50  # messages read back from a thread
 ANSWER_EVENT = "pdbot_answer"  # metadata event_type on every answer: which event it answers
+ANSWER_THREADS = 4  # questions answered at once (the engine quotes one at a time; Slack calls
+                    # and model calls overlap)
 
 
 def answer_metadata(event_id: str, answer_id: str) -> dict:
@@ -65,6 +68,17 @@ class Deliverer:
         self.store = store  # the FeedbackStore
         self.owners = owners  # OwnerWorkflow: an owner's `usage` DM is a command, not a question
         self.metrics = metrics
+        self._pool = ThreadPoolExecutor(max_workers=ANSWER_THREADS,
+                                        thread_name_prefix="pdbot-answer")
+
+    def submit(self, q: Question, client, bot_user_id: str) -> Future:
+        """Answer `q` on the answering threads, not Bolt's: a long answer or a publish holding
+        the engine never keeps Bolt from acknowledging a button or a command in time."""
+        return self._pool.submit(self.deliver, q, client, bot_user_id)
+
+    def drain(self) -> None:
+        """Finish every question submitted (a graceful stop), then stop the threads."""
+        self._pool.shutdown(wait=True)
 
     def deliver(self, q: Question, client, bot_user_id: str) -> str:
         """Reply to `q` whatever happens; the outcome: answered, refused, skipped or failed."""

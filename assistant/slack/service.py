@@ -61,6 +61,7 @@ def run_slack(settings: Settings, slack: SlackSettings, load_answerer: Callable[
         pass  # Ctrl-C or SIGTERM: a normal stop
     finally:
         ready.clear()
+        app.deliverer.drain()  # questions already acknowledged are answered before exit
         purge.stop()
         log.info("stopped", extra={"event": "stop"})
     return 0
