@@ -20,6 +20,7 @@ def error_of(call) -> str:
     return raised.value.response["error"]
 
 
+@pytest.mark.filterwarnings("ignore:The top-level `text` argument is missing")
 def test_unknown_methods_and_bad_arguments_are_refused_and_recorded(api):
     standin, client = api
     assert error_of(lambda: client.api_call("chat.postMesage", json={"channel": "C1"})) \
