@@ -59,6 +59,10 @@ class FeedbackStore:
                 if column not in have:
                     db.execute(f"ALTER TABLE answers ADD COLUMN {column} {kind}")
             db.executescript(INDEXES)
+        # An idle connection held open for the store's life: SQLite checkpoints and removes the
+        # write-ahead log whenever its last connection closes, which cost every write that
+        # opened its own connection ~20 ms of fsyncs (3.5 ms with this one open).
+        self._keeper = self._connect()
 
     def _connect(self) -> sqlite3.Connection:
         return sqlite3.connect(self.path, timeout=30)
