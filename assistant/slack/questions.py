@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 import time
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 
 from assistant.slack.config import SlackSettings
 from assistant.slack.etiquette import addresses_someone_else, reads_as_question
@@ -33,6 +33,7 @@ class Question:
     text: str
     created: float = field(default_factory=time.time)
     recovered: bool = False
+    attempts: int = 1  # times a process has taken it up (more than one: after a restart)
 
     @property
     def in_thread(self) -> bool:
@@ -43,9 +44,6 @@ class Question:
     def question(self) -> str:
         """The text without @mentions."""
         return MENTION.sub("", self.text or "").strip()
-
-    def recovered_copy(self) -> "Question":
-        return replace(self, recovered=True)
 
 
 def question_from(body: dict, bot_user_id: str | None, slack: SlackSettings) -> Question | None:
