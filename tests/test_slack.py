@@ -330,9 +330,13 @@ def test_settings_name_the_missing_or_malformed_variable():
     assert socket_mode.socket_mode and TOKEN not in repr(socket_mode)
 
 
-def test_pdbot_slack_in_http_mode_answers_a_signed_mention(built_settings, standin):
+def test_pdbot_slack_in_http_mode_answers_a_signed_mention(built_settings, standin, tmp_path):
+    import shutil
+
     port = free_port()
-    env = {**os.environ, "PDBOT_DATA_DIR": str(built_settings.data_dir), "SLACK_BOT_TOKEN": TOKEN,
+    data = tmp_path / "data"  # a copy: the shared index stays free of this run's answers
+    shutil.copytree(built_settings.data_dir, data)
+    env = {**os.environ, "PDBOT_DATA_DIR": str(data), "SLACK_BOT_TOKEN": TOKEN,
            "SLACK_SIGNING_SECRET": SECRET, "SLACK_API_URL": standin.url}
     env.pop("SLACK_APP_TOKEN", None)
     process = subprocess.Popen([sys.executable, "-m", "assistant.cli", "-v", "slack", "--host",
