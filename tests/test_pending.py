@@ -10,6 +10,7 @@ import pytest
 from assistant.slack.feedback import FeedbackStore
 from assistant.slack.pending_sqlite import SqlitePendingQuestions
 from assistant.slack.questions import Question
+from assistant.slack.recovery import is_gone
 from knowledge.records import Answer
 
 A, B = "host-a:11:aa", "host-b:22:bb"  # two replicas on other hosts: only leases decide
@@ -116,3 +117,16 @@ def test_a_store_made_before_pending_questions_gains_its_columns(tmp_path):
     pending = SqlitePendingQuestions(FeedbackStore(path))
     assert row(pending, "EvOld")["status"] == "done" and pending.count() == 0
     assert pending.accept(question(1), A) and pending.count() == 1
+
+
+def test_owners_on_this_host_are_gone_when_their_process_is():
+    import os
+    import socket
+
+    here = socket.gethostname()
+    me = f"{here}:{os.getpid()}:abc"
+    assert not is_gone(me, me)
+    assert is_gone(f"{here}:{os.getpid()}:old", me)  # this pid, an earlier process
+    assert is_gone(f"{here}:999999999:x", me)  # no such process
+    assert not is_gone(f"{here}:1:x", me)  # running
+    assert not is_gone("elsewhere:1:x", me) and not is_gone("", me)  # leases decide

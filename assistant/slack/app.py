@@ -25,11 +25,12 @@ GREETING = wording.GREETING
 
 def build_app(engine, store: FeedbackStore, slack: SlackSettings, client=None,
               process_before_response: bool = False, prompts: tuple[dict, ...] | None = None,
-              owners=None, metrics=None):
+              owners=None, metrics=None, pending=None):
     """A Bolt App answering with `engine`; `client` defaults to a WebClient for slack.api_url;
     `prompts` are the suggested prompts (default: knowledge/domain/prompts.yml); `owners` (an
     OwnerWorkflow) handles files and `usage` sent in DMs, and its buttons; `metrics`
-    (assistant.metrics.Metrics) counts questions, outcomes, failures, latency and votes."""
+    (assistant.metrics.Metrics) counts questions, outcomes, failures, latency and votes;
+    `pending` (PendingQuestions) keeps questions until answered (default: in `store`)."""
     if prompts is None:
         from knowledge.domain import load_domain
 
@@ -49,33 +50,38 @@ def build_app(engine, store: FeedbackStore, slack: SlackSettings, client=None,
         app = App(client=client, token_verification_enabled=True, **options)
     app.client.retry_handlers.append(RateLimitErrorRetryHandler(max_retry_count=3))
     answerer = Answerer(engine, metrics)
-    deliverer = Deliverer(answerer, store, owners, metrics)
+    deliverer = Deliverer(answerer, store, owners, metrics, pending=pending,
+                          recover_minutes=slack.recover_minutes)
     app.deliverer = deliverer  # for `pdbot slack` and tests
 
     @app.middleware
-    def once_per_event(body, next):
-        """Answer each event once: Slack retries (X-Slack-Retry-Num) carry the same event_id."""
+    def accept_once(body, context, next):
+        """Before the acknowledgement: a question is written down as pending (so a crash cannot
+        lose it; if it cannot be written, Slack gets a 500 and sends it again) and handed to the
+        answering threads; an event seen before (Slack's retry, same event_id) is not taken
+        again."""
         event_id = body.get("event_id")
-        if event_id and not store.claim_event(event_id):
+        if not event_id:
+            return next()
+        question = question_from(body, context.bot_user_id, slack)
+        first = deliverer.accept(question) if question is not None else \
+            store.claim_event(event_id)
+        if not first:
             log.info("skipping event %s already handled", event_id)
             return BoltResponse(status=200, body="")
+        if question is not None:
+            deliverer.submit(question, context.client, context.bot_user_id)
         return next()
 
     @app.event("app_mention")
-    def on_mention(body, client, context):
-        question = question_from(body, context.bot_user_id, slack)
-        if question is not None:
-            deliverer.submit(question, client, context.bot_user_id)
+    def on_mention():
+        """Taken by accept_once (a question); this listener only acknowledges it."""
 
     @app.event("message")
-    def on_message(body, event, client, context):
+    def on_message(event, client):
         if event.get("channel_type") == "im" and event.get("subtype") == "file_share" \
                 and owners is not None and not event.get("bot_id"):
             owners.on_file_share(event, client)
-            return
-        question = question_from(body, context.bot_user_id, slack)
-        if question is not None:
-            deliverer.submit(question, client, context.bot_user_id)
 
     @app.event("app_home_opened")
     def on_home_opened(event, client):

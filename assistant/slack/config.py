@@ -27,6 +27,7 @@ class SlackSettings:
     command: str = "/pd"
     owners: frozenset[str] = field(default_factory=frozenset)  # user ids who may update documents
     followups: bool = True  # answer the asker's untagged questions in a thread the bot answered
+    recover_minutes: int = 60  # after a restart, answer questions left pending up to this old
 
     @property
     def socket_mode(self) -> bool:
@@ -44,7 +45,8 @@ class SlackSettings:
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> "SlackSettings":
         """Read and check SLACK_BOT_TOKEN, SLACK_SIGNING_SECRET / SLACK_APP_TOKEN, SLACK_API_URL,
-        SLACK_ALLOWED_CHANNELS, SLACK_COMMAND, SLACK_OWNERS and SLACK_THREAD_FOLLOWUPS."""
+        SLACK_ALLOWED_CHANNELS, SLACK_COMMAND, SLACK_OWNERS, SLACK_THREAD_FOLLOWUPS and
+        SLACK_RECOVER_MINUTES."""
         env = os.environ if env is None else env
         bot_token = _token(env, "SLACK_BOT_TOKEN", "xoxb-", required=True)
         app_token = _token(env, "SLACK_APP_TOKEN", "xapp-", required=False)
@@ -70,7 +72,8 @@ class SlackSettings:
         return cls(bot_token=bot_token, signing_secret=secret, app_token=app_token,
                    api_url=api_url if api_url.endswith("/") else api_url + "/",
                    allowed_channels=channels, command=command, owners=owners,
-                   followups=_yes_no(env, "SLACK_THREAD_FOLLOWUPS", True))
+                   followups=_yes_no(env, "SLACK_THREAD_FOLLOWUPS", True),
+                   recover_minutes=_minutes(env, "SLACK_RECOVER_MINUTES", 60))
 
 
 def _token(env: Mapping[str, str], name: str, prefix: str, required: bool) -> str:
@@ -94,3 +97,12 @@ def _yes_no(env: Mapping[str, str], name: str, default: bool) -> bool:
     if raw in ("0", "false", "no", "off"):
         return False
     raise SlackConfigError(f"{name} must be 1 or 0, not {raw!r}.")
+
+
+def _minutes(env: Mapping[str, str], name: str, default: int) -> int:
+    raw = env.get(name, "").strip()
+    if not raw:
+        return default
+    if not raw.isdigit() or int(raw) < 1:
+        raise SlackConfigError(f"{name} must be a positive whole number of minutes, not {raw!r}.")
+    return int(raw)
