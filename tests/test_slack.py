@@ -103,6 +103,7 @@ def test_a_mention_is_answered_in_its_thread_with_the_right_sources(server, stan
     feedback = call.body["blocks"][-1]
     assert feedback["type"] == "context_actions"
     assert feedback["elements"][0]["type"] == "feedback_buttons"
+    assert [b["type"] for b in call.body["blocks"]].count("context_actions") == 1
 
 
 def test_a_direct_message_is_answered_in_the_dm(server, standin):
@@ -272,6 +273,7 @@ def test_a_20000_character_answer_fits_slack_limits():
     assert markdown[0].startswith("A sentence") and markdown[0].endswith("answer cut here to fit in Slack; see the sources below)")
     sections = [b["text"]["text"] for b in blocks if b["type"] == "section"]
     assert len(sections) == 10 and all(len(s) <= SECTION_LIMIT for s in sections)
+    assert [b["type"] for b in blocks].count("context_actions") == 1
     assert blocks[-1]["type"] == "context_actions"
 
 

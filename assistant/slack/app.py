@@ -20,7 +20,6 @@ from assistant.slack.feedback import FeedbackStore
 from assistant.slack.questions import question_from
 
 log = logging.getLogger(__name__)
-GREETING = wording.GREETING
 
 
 def build_app(engine, store: FeedbackStore, slack: SlackSettings, client=None,

@@ -106,8 +106,9 @@ def answer_blocks(answer: Answer, answer_id: str, share: bool = False,
         blocks.append({"type": "context", "elements": [{"type": "plain_text", "text": lead}]})
     blocks.append({"type": "markdown", "text": answer_markdown(answer)})
     blocks += closing_blocks(answer, answer_id, share)
-    text = cut(answer.answer, FALLBACK_LIMIT, "…")
-    return blocks[:BLOCK_LIMIT - 1] + blocks[-1:], text
+    if len(blocks) > BLOCK_LIMIT:  # keep the feedback buttons, the last block
+        blocks = blocks[:BLOCK_LIMIT - 1] + blocks[-1:]
+    return blocks, cut(answer.answer, FALLBACK_LIMIT, "…")
 
 
 def reason_modal(answer_id: str) -> dict:

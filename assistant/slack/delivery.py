@@ -28,6 +28,7 @@ from assistant.slack.answering import Answerer, history_dicts, log_answer, new_a
 from assistant.slack.blocks import answer_blocks, closing_blocks
 from assistant.slack.etiquette import is_follow_up
 from assistant.slack.pending import LEASE_SECONDS, PendingQuestions
+from assistant.slack.pending_sqlite import SqlitePendingQuestions
 from assistant.slack.questions import Question, MENTION
 from assistant.slack.streaming import StreamedReply
 
@@ -95,8 +96,6 @@ class Deliverer:
 
     def __init__(self, answerer: Answerer, store, owners=None, metrics=None,
                  pending: PendingQuestions | None = None, recover_minutes: int = 60):
-        from assistant.slack.pending_sqlite import SqlitePendingQuestions
-
         self.answerer = answerer
         self.store = store  # the FeedbackStore
         self.owners = owners  # OwnerWorkflow: an owner's `usage` DM is a command, not a question
