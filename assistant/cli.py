@@ -105,15 +105,41 @@ def build_parser() -> argparse.ArgumentParser:
     data_export = data_commands.add_parser(
         "export", help="write one person's questions, answers and votes as JSON")
     data_export.add_argument("--user", required=True, help="their Slack user id (U…)")
+    data_export.add_argument("--team", help="only in this Slack team (T…; default: all teams)")
     data_export.add_argument("--out", type=Path, help="output file (default: standard output)")
     data_export.set_defaults(run=cmd_data_export)
     data_erase = data_commands.add_parser(
-        "erase", help="delete one person's questions, answers and votes, or all before a date")
-    which = data_erase.add_mutually_exclusive_group(required=True)
+        "erase", help="delete one person's questions, answers and votes, all before a date, "
+                      "or a whole team's")
+    which = data_erase.add_mutually_exclusive_group()
     which.add_argument("--user", help="their Slack user id (U…)")
     which.add_argument("--before", metavar="YYYY-MM-DD",
                        help="everything stored before this day (UTC)")
+    data_erase.add_argument("--team", help="only in this Slack team (T…); alone: everything "
+                                           "of that team")
     data_erase.set_defaults(run=cmd_data_erase)
+
+    db = commands.add_parser("db", help="the Slack app's database (PDBOT_DATABASE_URL, or "
+                                        "SQLite in the data directory)")
+    db_commands = db.add_subparsers(dest="db_command", required=True, metavar="ACTION")
+    db_commands.add_parser("upgrade", help="bring its schema to this pdbot's (run once per "
+                                           "release, from one replica)").set_defaults(
+        run=cmd_db_upgrade)
+    db_commands.add_parser("status", help="its schema revision and this pdbot's").set_defaults(
+        run=cmd_db_status)
+
+    team = commands.add_parser("team", help="a Slack team's own owners, allowed channels and "
+                                            "retention (many workspaces)")
+    team_commands = team.add_subparsers(dest="team_command", required=True, metavar="ACTION")
+    team_set = team_commands.add_parser("set", help="change what is given (an empty value "
+                                                    "clears it: the SLACK_* setting applies)")
+    team_set.add_argument("team", help="the Slack team id (T…)")
+    team_set.add_argument("--owners", help="comma-separated user ids who may publish documents")
+    team_set.add_argument("--channels", help="comma-separated channel ids the bot answers in")
+    team_set.add_argument("--retention-days", type=int, help="days its staff data is kept")
+    team_set.set_defaults(run=cmd_team_set)
+    team_commands.add_parser("list", help="every team with settings of its own").set_defaults(
+        run=cmd_team_list)
 
     feedback = commands.add_parser("feedback", help="feedback collected in Slack")
     feedback_commands = feedback.add_subparsers(dest="feedback_command", required=True,
@@ -178,6 +204,8 @@ def cmd_ingest(args, settings: Settings) -> int:
         report.changes.affected_cases = affected_cases(report.changes.changed_passages,
                                                        case_files())
     print_ingest_report(report, settings)
+    if report.version and not report.dry_run and not report.candidate:
+        _share_live(settings, {"version": report.version, "by": "cli", "event": "publish"})
     if args.eval and not report.dry_run and report.version:
         from evals.version_eval import eval_line, version_summary
         from knowledge.embedder import Embedder
@@ -203,14 +231,13 @@ def cmd_versions(args, settings: Settings) -> int:
 
 def cmd_usage(args, settings: Settings) -> int:
     from assistant.errors import InputError
-    from assistant.slack.feedback import FeedbackStore
     from assistant.usage_report import build_usage, summary_lines, write_usage_report
 
-    path = settings.data_dir / "feedback.sqlite3"
-    if not path.exists():
+    store = _feedback_store(settings)
+    if store is None:
         raise InputError(f"No answers are stored in {settings.data_dir} yet: the usage report "
                          "reads what `pdbot slack` records.")
-    report = build_usage(FeedbackStore(path), args.days)
+    report = build_usage(store, args.days)
     paths = write_usage_report(report, args.out)
     print("\n".join(summary_lines(report)))
     print(f"Reports: {paths['markdown']}, {paths['html']}")
@@ -222,10 +249,21 @@ def cmd_rollback(args, settings: Settings) -> int:
     from knowledge.versions import rollback_target
 
     target = rollback_target(settings.data_dir, args.version)
-    publish_version(settings, target, by="cli", event="rollback")
+    entry = publish_version(settings, target, by="cli", event="rollback")
+    _share_live(settings, entry)
     print(f"Index version {target} is live again (answering from its documents on the next "
           "question; `pdbot versions` lists the history).")
     return 0
+
+
+def _share_live(settings: Settings, entry: dict) -> None:
+    """With a shared database (PDBOT_DATABASE_URL), make the version live for every replica."""
+    if not settings.database_url:
+        return
+    from assistant.slack.feedback import FeedbackStore
+    from assistant.store.live_version import share_live
+
+    share_live(FeedbackStore.from_settings(settings).engine, settings.data_dir, entry)
 
 
 def _engine(settings: Settings):
@@ -317,11 +355,10 @@ def cmd_eval(args, settings: Settings) -> int:
     print_eval_summary(runs, comparison)
     print(f"Reports: {paths['markdown']}, {paths['html']}, {paths['json']}")
     if args.gaps:
-        from assistant.slack.feedback import FeedbackStore
         from evals.gaps import find_gaps, gaps_markdown
 
-        store_path = settings.data_dir / "feedback.sqlite3"
-        votes = FeedbackStore(store_path).votes() if store_path.exists() else []
+        store = _feedback_store(settings)
+        votes = store.votes() if store is not None else []
         text = gaps_markdown(find_gaps(engine, cases, votes))
         (args.out / "gaps.md").write_text(text)
         print(text)
@@ -357,11 +394,26 @@ def cmd_slack(args, settings: Settings) -> int:
 
 
 def _feedback_store(settings: Settings):
-    """The Slack app's store, or None when `pdbot slack` has stored nothing here yet."""
+    """The Slack app's store (PDBOT_DATABASE_URL, or SQLite in the data directory), or None
+    when `pdbot slack` has stored nothing in the data directory yet."""
     from assistant.slack.feedback import FeedbackStore
+    from assistant.store.database import SQLITE_FILE
 
-    path = settings.data_dir / "feedback.sqlite3"
-    return FeedbackStore(path) if path.exists() else None
+    if not settings.database_url and not (settings.data_dir / SQLITE_FILE).exists():
+        return None
+    return FeedbackStore.from_settings(settings)
+
+
+def _team_id(text: str | None) -> str | None:
+    import re
+
+    from assistant.errors import InputError
+
+    if text is None:
+        return None
+    if not re.fullmatch(r"[TE][A-Z0-9]+", text):
+        raise InputError(f"--team takes a Slack team id like T0123ABCD, not {text!r}.")
+    return text
 
 
 def _user_id(text: str) -> str:
@@ -369,16 +421,17 @@ def _user_id(text: str) -> str:
 
     from assistant.errors import InputError
 
-    if not re.fullmatch(r"[UW][A-Z0-9]{2,}", text or ""):
+    if not re.fullmatch(r"[UW][A-Z0-9]+", text or ""):
         raise InputError(f"--user takes a Slack user id like U0123ABCD, not {text!r} (find it "
                          "in the person's Slack profile: ⋮ → Copy member ID).")
     return text
 
 
 def cmd_data_export(args, settings: Settings) -> int:
-    user = _user_id(args.user)
+    user, team = _user_id(args.user), _team_id(args.team)
     store = _feedback_store(settings)
-    data = store.export_user(user) if store else {"user": user, "answers": [], "votes": []}
+    data = store.export_user(user, team) if store else \
+        {"user": user, "pending": [], "answers": [], "votes": []}
     text = json.dumps(data, indent=1, ensure_ascii=False) + "\n"
     if args.out is None:
         sys.stdout.write(text)
@@ -395,28 +448,99 @@ def cmd_data_erase(args, settings: Settings) -> int:
 
     from assistant.errors import InputError
 
+    from assistant.store.database import database_url, describe, make_engine
+
+    team = _team_id(args.team)
+    if not (args.user or args.before or team):
+        raise InputError("Say what to erase: --user U…, --before YYYY-MM-DD, or --team T….")
     store = _feedback_store(settings)
+    nothing = {"answers": 0, "votes": 0, "events": 0}
+    in_team = f" in team {team}" if team else ""
     if args.user:
-        who = _user_id(args.user)
-        deleted = store.erase_user(who) if store else {"answers": 0, "votes": 0, "events": 0}
-    else:
+        who = _user_id(args.user) + in_team
+        deleted = store.erase_user(_user_id(args.user), team) if store else nothing
+    elif args.before:
         try:
             day = time.strptime(args.before, "%Y-%m-%d")
         except ValueError:
             raise InputError(f"--before takes a date as YYYY-MM-DD, not {args.before!r}.") from None
-        who = f"everything before {args.before}"
-        deleted = store.erase_before(calendar.timegm(day)) if store else \
-            {"answers": 0, "votes": 0, "events": 0}
+        who = f"everything before {args.before}{in_team}"
+        deleted = store.erase_before(calendar.timegm(day), team) if store else nothing
+    else:
+        who = f"everything of team {team}"
+        deleted = store.erase_team(team) if store else nothing
+    where = describe(store.engine) if store else describe(make_engine(database_url(settings)))
     print(f"Deleted {sum(deleted.values())} rows ({deleted['answers']} answers, "
           f"{deleted['votes']} votes, {deleted['events']} question records) for {who} from "
-          f"{settings.data_dir / 'feedback.sqlite3'}.")
+          f"{where}.")
     return 0
+
+
+def cmd_db_upgrade(args, settings: Settings) -> int:
+    from assistant.store.database import database_url, describe, make_engine
+    from assistant.store.migrate import upgrade
+
+    engine = make_engine(database_url(settings))
+    before, after = upgrade(engine)
+    where = describe(engine)
+    print(f"{where} is at schema {after}." if before == after else
+          f"Upgraded {where} from schema {before or '(empty)'} to {after}.")
+    return 0
+
+
+def cmd_db_status(args, settings: Settings) -> int:
+    from assistant.store.database import database_url, describe, make_engine
+    from assistant.store.migrate import current, head
+
+    engine = make_engine(database_url(settings))
+    at, newest = current(engine), head()
+    state = "up to date" if at == newest else "run `pdbot db upgrade`" if at is None or \
+        at < newest else "newer than this pdbot"
+    print(f"{describe(engine)}: schema {at or '(none)'}; this pdbot's: {newest} ({state}).")
+    return 0 if at == newest else 1
+
+
+def cmd_team_set(args, settings: Settings) -> int:
+    from assistant.errors import InputError
+    from assistant.slack.feedback import FeedbackStore
+    from assistant.slack.teams import Teams
+
+    team = _team_id(args.team)
+    if args.retention_days is not None and args.retention_days < 1:
+        raise InputError("--retention-days takes a positive whole number of days.")
+    owners, channels = _id_list(args.owners), _id_list(args.channels)
+    for user in owners or []:
+        _user_id(user)
+    changed = Teams(FeedbackStore.from_settings(settings).engine).set(
+        team, owners, channels, args.retention_days)
+    print(_team_line(changed))
+    return 0
+
+
+def cmd_team_list(args, settings: Settings) -> int:
+    from assistant.slack.feedback import FeedbackStore
+    from assistant.slack.teams import Teams
+
+    for team in Teams(FeedbackStore.from_settings(settings).engine).all().values():
+        print(_team_line(team))
+    return 0
+
+
+def _id_list(text: str | None) -> list[str] | None:
+    """A comma-separated option as a list (empty: clear it); None when not given."""
+    return None if text is None else [p.strip() for p in text.split(",") if p.strip()]
+
+
+def _team_line(team) -> str:
+    return (f"{team.team_id}: owners {','.join(sorted(team.owners)) or '(SLACK_OWNERS)'}; "
+            f"channels {','.join(sorted(team.allowed_channels)) or '(SLACK_ALLOWED_CHANNELS)'}; "
+            f"retention {team.retention_days or '(PDBOT_RETENTION_DAYS)'} days")
 
 
 def cmd_feedback_export(args, settings: Settings) -> int:
     from assistant.slack.feedback import FeedbackStore, export_downvotes
 
-    count = export_downvotes(FeedbackStore(settings.data_dir / "feedback.sqlite3"), args.out)
+    count = export_downvotes(FeedbackStore.from_settings(settings), args.out)
     print(f"Wrote {count} 👎 answers as eval cases to {args.out}; add facts and sources, then "
           f"`pdbot eval --cases {args.out}`.")
     return 0

@@ -11,7 +11,7 @@ import sys
 import time
 
 TEXT_FORMAT = "%(levelname)s %(name)s: %(message)s"
-NOISY = ("chromadb", "sentence_transformers", "httpx")
+NOISY = ("chromadb", "sentence_transformers", "httpx", "alembic")
 # attributes every LogRecord has; anything else on a record came in through `extra`
 _STANDARD = set(vars(logging.LogRecord("", 0, "", 0, "", (), None))) | {"message", "asctime"}
 

@@ -85,7 +85,8 @@ def prepare_candidate(settings: Settings, upload: Path, work: Path, target: str,
     return Candidate(report.version, entry["id"], entry["title"], name, report)
 
 
-def discard(settings: Settings, version: str, by: str, reason: str = "discarded") -> None:
+def discard(settings: Settings, version: str, by: str, reason: str = "discarded",
+            team: str = "") -> None:
     """Remove a candidate that was never published, and record it."""
     live = live_version_dir(settings.data_dir)
     if not version or (live and live.name == version) or version in published(settings.data_dir):
@@ -93,7 +94,8 @@ def discard(settings: Settings, version: str, by: str, reason: str = "discarded"
     folder = version_folder(settings.data_dir, version)
     drop_server_collection(folder, settings)
     shutil.rmtree(folder, ignore_errors=True)
-    record_event(settings.data_dir, "discard", version, by, reason=reason)
+    record_event(settings.data_dir, "discard", version, by, reason=reason,
+                 **({"team": team} if team else {}))
 
 
 def _replace(catalog: dict[str, dict], target: str, upload_name: str, title: str, date: str

@@ -146,11 +146,13 @@ def run_ingest(settings: Settings, paths: list[Path] | None = None,
     return report
 
 
-def publish_version(settings: Settings, version: str, by: str, event: str = "publish") -> dict:
+def publish_version(settings: Settings, version: str, by: str, event: str = "publish",
+                    team: str = "") -> dict:
     """Make a built version live (a candidate, or an earlier version for a rollback) under the
-    ingest lock, record who did it, and prune what PDBOT_KEEP_VERSIONS no longer keeps."""
+    ingest lock, record who did it (and from which Slack team), and prune what
+    PDBOT_KEEP_VERSIONS no longer keeps."""
     with ingest_lock(settings.data_dir):
-        entry = make_live(settings.data_dir, version, by, event=event)
+        entry = make_live(settings.data_dir, version, by, event=event, team=team)
         prune_versions(settings)
     return entry
 

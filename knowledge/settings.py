@@ -41,6 +41,7 @@ class Settings:
     store_questions: bool = True  # False: keep only votes, reasons and outcomes, no staff text
     log_level: str | None = None  # DEBUG, INFO, WARNING...; None: the command's default
     log_format: str = "text"  # or "json": one JSON object per line
+    database_url: str | None = None  # the Slack app's store; None: SQLite in data_dir
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> "Settings":
@@ -62,7 +63,19 @@ class Settings:
             store_questions=_flag(env, "PDBOT_STORE_QUESTIONS", True),
             log_level=_choice(env, "PDBOT_LOG_LEVEL", LOG_LEVELS),
             log_format=_choice(env, "PDBOT_LOG_FORMAT", ("text", "json")) or "text",
+            database_url=_database_url(env),
         )
+
+
+def _database_url(env: Mapping[str, str]) -> str | None:
+    """PDBOT_DATABASE_URL: a postgresql:// (or sqlite:///) URL; ConfigError otherwise."""
+    raw = (env.get("PDBOT_DATABASE_URL") or "").strip()
+    if not raw:
+        return None
+    if not raw.startswith(("postgresql://", "postgresql+psycopg://", "postgres://", "sqlite:///")):
+        raise ConfigError("PDBOT_DATABASE_URL must be a URL like "
+                          "postgresql://user:password@host:5432/pdbot (or sqlite:///path).")
+    return raw
 
 
 def _positive_int(env: Mapping[str, str], name: str, default: int) -> int:

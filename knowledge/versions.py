@@ -110,8 +110,10 @@ def version_folder(data_dir: Path, version: str) -> Path:
     return indexes_dir(data_dir) / version
 
 
-def make_live(data_dir: Path, version: str, by: str, event: str = "publish") -> dict:
-    """Make an existing version live in one atomic rename, and record it."""
+def make_live(data_dir: Path, version: str, by: str, event: str = "publish",
+              team: str = "") -> dict:
+    """Make an existing version live in one atomic rename, and record it (with the Slack team
+    of the owner who did it, when there is one)."""
     folder = version_folder(data_dir, version)
     if not (folder / "manifest.json").exists():
         raise VersionError(f"There is no index version {version!r} in {data_dir} "
@@ -119,7 +121,7 @@ def make_live(data_dir: Path, version: str, by: str, event: str = "publish") -> 
     before = live_version_dir(data_dir)
     publish(data_dir, version)
     record = VersionRecord.read(folder)
-    return record_event(data_dir, event, version, by,
+    return record_event(data_dir, event, version, by, **({"team": team} if team else {}),
                         previous=before.name if before else "",
                         files=[{"file": d.get("file", ""), "sha1": d.get("sha1", "")}
                                for d in (record.documents if record else [])])

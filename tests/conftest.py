@@ -94,3 +94,41 @@ def wait_until_serving(url: str, process, timeout: float) -> None:
             assert process.poll() is None, f"server exited: {process.args}"
             time.sleep(0.3)
     raise AssertionError(f"{url} did not answer within {timeout}s")
+
+
+@pytest.fixture(scope="session")
+def postgres():
+    """A real PostgreSQL server for the session (tests/postgres_server.py); skipped, saying
+    why, only when the server binaries are not installed."""
+    from tests.postgres_server import PostgresServer, server_binaries
+
+    if server_binaries() is None:
+        pytest.skip("PostgreSQL server binaries (initdb, pg_ctl) are not installed: "
+                    "apt-get install postgresql (.ci/run does)")
+    with PostgresServer(free_port()) as server:
+        yield server
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def database_url(request, tmp_path):
+    """A fresh, empty store database: a SQLite file, or a new database on the session's
+    PostgreSQL (the same store tests run on both)."""
+    if request.param == "sqlite":
+        return f"sqlite:///{tmp_path / 'store' / 'feedback.sqlite3'}"
+    server = request.getfixturevalue("postgres")
+    return server.create_database(f"t{abs(hash(request.node.nodeid)) % 10**12}")
+
+
+@pytest.fixture
+def any_store(database_url):
+    """A FeedbackStore at the head schema on each database (PostgreSQL upgraded as
+    `pdbot db upgrade` does)."""
+    from assistant.slack.feedback import FeedbackStore
+    from assistant.store.database import make_engine
+    from assistant.store.migrate import upgrade
+
+    engine = make_engine(database_url)
+    upgrade(engine)
+    store = FeedbackStore(engine)
+    yield store
+    store.close()

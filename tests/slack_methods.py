@@ -27,6 +27,7 @@ def method(required=(), allowed=(), any_of=(), missing_error="invalid_arguments"
 
 METHODS: dict[str, Method] = {
     "auth.test": method(),
+    "oauth.v2.access": method(["code"], ["redirect_uri", "client_id", "client_secret"]),
     "apps.connections.open": method(),
     "chat.postMessage": method(["channel"], ["thread_ts", "metadata", "unfurl_links",
                                              "unfurl_media", "mrkdwn", "reply_broadcast"],

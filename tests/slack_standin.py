@@ -8,7 +8,9 @@ response URLs; and can answer a method with HTTP 429 `ratelimited` a given numbe
 (`rate_limited`), with a Slack error (`errors`, e.g. auth.test -> invalid_auth), add headers to
 every response (`headers`, e.g. `x-oauth-scopes`), expire streams (`expire_streams`), or run
 `before_reply(method, body)` after recording a call and before answering it (a test kills the
-bot there).
+bot there). Many workspaces: `oauth.v2.access` turns a code `code-T…` into team T…'s bot token
+(`token_of(team)`), `auth.test` answers for the token it is called with, and every call records
+the token it came with (`Call.token`).
 """
 from __future__ import annotations
 
@@ -34,6 +36,7 @@ class Call:
     body: dict
     at: float
     error: str = ""
+    token: str = ""  # the bearer token the call came with
 
 
 class SlackStandIn(LocalServer):
@@ -79,23 +82,39 @@ class SlackStandIn(LocalServer):
         with self._lock:
             return [dict(m) for m in self.threads.get((channel, thread_ts), [])]
 
-    def _answer(self, method: str, body: dict) -> tuple[int, dict, dict]:
+    @staticmethod
+    def token_of(team: str) -> str:
+        """The bot token oauth.v2.access gives team `team`."""
+        return f"xoxb-{team}-standin-token"
+
+    def _answer(self, method: str, body: dict, token: str = "") -> tuple[int, dict, dict]:
         with self._lock:
             try:
                 check_call(method, body)
             except Rejected as rejected:
-                self.rejected.append(Call(method, body, time.monotonic(), str(rejected)))
+                self.rejected.append(Call(method, body, time.monotonic(), str(rejected), token))
                 return 200, {}, {"ok": False, "error": rejected.error,
                                  "response_metadata": {"messages": [rejected.why]}}
-            self.calls.append(Call(method, body, time.monotonic()))
+            self.calls.append(Call(method, body, time.monotonic(), token=token))
             if self.rate_limited.get(method, 0) > 0:
                 self.rate_limited[method] -= 1
                 return 429, {"Retry-After": "1"}, {"ok": False, "error": "ratelimited"}
             if method in self.errors:
                 return 200, {}, {"ok": False, "error": self.errors[method]}
-            return 200, {}, self._method(method, body)
+            return 200, {}, self._method(method, body, token)
 
-    def _method(self, method: str, body: dict) -> dict:
+    def _method(self, method: str, body: dict, token: str = "") -> dict:
+        if method == "oauth.v2.access":
+            team = str(body.get("code", "")).removeprefix("code-")
+            return {"ok": True, "access_token": self.token_of(team), "token_type": "bot",
+                    "scope": "app_mentions:read,chat:write", "bot_user_id": f"UB{team}",
+                    "app_id": "A0PDBOT", "team": {"id": team, "name": f"School {team}"},
+                    "enterprise": None, "is_enterprise_install": False,
+                    "authed_user": {"id": f"UADMIN{team}"}}
+        if method == "auth.test" and token.endswith("-standin-token"):
+            team = token.split("-")[1]
+            return {"ok": True, "user_id": f"UB{team}", "bot_id": f"B{team}", "team_id": team,
+                    "user": "pdbot", "team": f"School {team}", "url": "https://x.slack.com/"}
         if method == "auth.test":
             return {"ok": True, "user_id": BOT_USER, "bot_id": BOT_ID, "team_id": "T1",
                     "user": "pdbot", "team": "Camden", "url": "https://x.slack.com/"}
@@ -193,7 +212,9 @@ class SlackStandIn(LocalServer):
                     method = "response_url"
                 else:
                     method = self.path.split("/api/", 1)[-1].split("?")[0]
-                status, headers, payload = standin._answer(method, body)
+                bearer = self.headers.get("Authorization") or ""
+                status, headers, payload = standin._answer(
+                    method, body, bearer[7:] if bearer.startswith("Bearer ") else "")
                 if standin.before_reply is not None:
                     standin.before_reply(method, body)
                 data = json.dumps(payload).encode()

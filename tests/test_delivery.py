@@ -145,11 +145,11 @@ def test_questions_left_pending_are_answered_with_an_apology_or_expire_with_one_
         api, data_dir, tmp_path):
     from assistant.slack import wording
     from assistant.slack.feedback import FeedbackStore
-    from assistant.slack.pending_sqlite import SqlitePendingQuestions
+    from assistant.slack.pending_store import StorePendingQuestions
     from assistant.slack.questions import Question
 
     gone = f"{socket.gethostname()}:999999999:earlier"  # a process that no longer runs
-    pending = SqlitePendingQuestions(FeedbackStore(data_dir / "feedback.sqlite3"))
+    pending = StorePendingQuestions(FeedbackStore(data_dir / "feedback.sqlite3"))
     for event_id, ts, minutes in (("EvOld", "1700500000.000100", 120),
                                   ("EvYoung", "1700500001.000100", 10)):
         pending.accept(Question(event_id, "mention", "T1", "C1", ts, ts, "U1",

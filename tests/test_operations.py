@@ -490,12 +490,12 @@ def seed_three_users(path: Path) -> dict:
 
 
 def test_export_and_erase_by_user(tmp_path):
-    from assistant.slack.pending_sqlite import SqlitePendingQuestions
+    from assistant.slack.pending_store import StorePendingQuestions
     from assistant.slack.questions import Question
 
     data = tmp_path / "data"
     ids = seed_three_users(data / "feedback.sqlite3")
-    SqlitePendingQuestions(FeedbackStore(data / "feedback.sqlite3")).accept(Question(
+    StorePendingQuestions(FeedbackStore(data / "feedback.sqlite3")).accept(Question(
         "EvU1", "dm", "T1", "D1", "1.2", "1.2", "U1AAA", "U1 pending question"), "host:1:x")
     env = {"PDBOT_DATA_DIR": str(data)}
     out = tmp_path / "u1.json"

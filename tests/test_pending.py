@@ -8,7 +8,7 @@ import time
 import pytest
 
 from assistant.slack.feedback import FeedbackStore
-from assistant.slack.pending_sqlite import SqlitePendingQuestions
+from assistant.slack.pending_store import StorePendingQuestions
 from assistant.slack.questions import Question
 from assistant.slack.recovery import is_gone
 from knowledge.records import Answer
@@ -24,7 +24,7 @@ def question(n: int = 1, user: str = "U1", created: float | None = None) -> Ques
 
 @pytest.fixture
 def pending(tmp_path):
-    return SqlitePendingQuestions(FeedbackStore(tmp_path / "feedback.sqlite3"))
+    return StorePendingQuestions(FeedbackStore(tmp_path / "feedback.sqlite3"))
 
 
 def row(pending, event_id: str) -> dict:
@@ -73,7 +73,7 @@ def test_answered_records_the_answer_and_drops_the_text_in_one_transaction(pendi
 
 def test_without_stored_questions_the_text_lives_only_until_answered(tmp_path):
     store = FeedbackStore(tmp_path / "f.sqlite3", keep_text=False)
-    pending = SqlitePendingQuestions(store)
+    pending = StorePendingQuestions(store)
     q = question(1)
     pending.accept(q, A)
     assert row(pending, "Ev1")["text"] == q.text  # needed to answer it after a crash
@@ -114,7 +114,7 @@ def test_a_store_made_before_pending_questions_gains_its_columns(tmp_path):
     with sqlite3.connect(path) as db:  # the schema of the previous release
         db.execute("CREATE TABLE events (event_id TEXT PRIMARY KEY, created REAL)")
         db.execute("INSERT INTO events VALUES ('EvOld', ?)", (time.time(),))
-    pending = SqlitePendingQuestions(FeedbackStore(path))
+    pending = StorePendingQuestions(FeedbackStore(path))
     assert row(pending, "EvOld")["status"] == "done" and pending.count() == 0
     assert pending.accept(question(1), A) and pending.count() == 1
 

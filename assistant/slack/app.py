@@ -2,8 +2,9 @@
 /pd, sharing and feedback.
 
 The bot keeps no conversation state: a thread's earlier turns are read back from Slack with
-`conversations.replies`, so several processes can serve the same workspace (they share the
-SQLite store in the data directory, which also makes a retried event answered once).
+`conversations.replies`, so several processes can serve the same workspaces (they share the
+store, assistant/store, which also makes a retried event answered once). Every answer, vote and
+event records its team.
 Questions go to the Deliverer (assistant/slack/delivery.py), which always replies.
 """
 from __future__ import annotations
@@ -24,12 +25,15 @@ log = logging.getLogger(__name__)
 
 def build_app(engine, store: FeedbackStore, slack: SlackSettings, client=None,
               process_before_response: bool = False, prompts: tuple[dict, ...] | None = None,
-              owners=None, metrics=None, pending=None):
+              owners=None, metrics=None, pending=None, teams=None):
     """A Bolt App answering with `engine`; `client` defaults to a WebClient for slack.api_url;
     `prompts` are the suggested prompts (default: knowledge/domain/prompts.yml); `owners` (an
     OwnerWorkflow) handles files and `usage` sent in DMs, and its buttons; `metrics`
     (assistant.metrics.Metrics) counts questions, outcomes, failures, latency and votes;
-    `pending` (PendingQuestions) keeps questions until answered (default: in `store`)."""
+    `pending` (PendingQuestions) keeps questions until answered (default: in `store`); `teams`
+    (assistant/slack/teams.py) gives a team its own owners and allowed channels. With
+    slack.oauth, teams install the app at /slack/install (assistant/slack/install.py) and each
+    request runs with its team's token."""
     if prompts is None:
         from knowledge.domain import load_domain
 
@@ -39,7 +43,17 @@ def build_app(engine, store: FeedbackStore, slack: SlackSettings, client=None,
 
     options = dict(signing_secret=slack.signing_secret or None,
                    process_before_response=process_before_response)
-    if client is None:
+    if slack.oauth:
+        from slack_sdk import WebClient
+
+        from assistant.slack.install import oauth_settings
+        from assistant.slack.startup import manifest_scopes
+
+        app = App(client=client or WebClient(base_url=slack.api_url),
+                  oauth_settings=oauth_settings(slack, store.engine, manifest_scopes()),
+                  **options)
+        app.enable_token_revocation_listeners()  # app_uninstalled, tokens_revoked
+    elif client is None:
         # The token goes in by name: Bolt would read SLACK_BOT_TOKEN from the environment
         # anyway and warn that a client overrides it. `pdbot slack` checked the token already
         # (startup.check_slack); the client is pointed at slack.api_url before any call.
@@ -52,6 +66,10 @@ def build_app(engine, store: FeedbackStore, slack: SlackSettings, client=None,
     deliverer = Deliverer(answerer, store, owners, metrics, pending=pending,
                           recover_minutes=slack.recover_minutes)
     app.deliverer = deliverer  # for `pdbot slack` and tests
+    if slack.oauth:  # questions taken over after a restart are answered with their team's token
+        from assistant.slack.install import team_client
+
+        deliverer.client_for = lambda team: team_client(app, team)
 
     @app.middleware
     def accept_once(body, context, next):
@@ -62,9 +80,10 @@ def build_app(engine, store: FeedbackStore, slack: SlackSettings, client=None,
         event_id = body.get("event_id")
         if not event_id:
             return next()
-        question = question_from(body, context.bot_user_id, slack)
+        team_slack = teams.slack_for(slack, body.get("team_id") or "") if teams else slack
+        question = question_from(body, context.bot_user_id, team_slack)
         first = deliverer.accept(question) if question is not None else \
-            store.claim_event(event_id)
+            store.claim_event(event_id, body.get("team_id") or "")
         if not first:
             log.info("skipping event %s already handled", event_id)
             return BoltResponse(status=200, body="")
@@ -105,7 +124,8 @@ def build_app(engine, store: FeedbackStore, slack: SlackSettings, client=None,
         user, channel = command.get("user_id", ""), command.get("channel_id", "")
         try:
             answer, seconds = answerer.answer(command.get("text", ""), [])
-            answer_id = store.record_answer(answer, [], channel, user, answer_id=new_answer_id())
+            answer_id = store.record_answer(answer, [], channel, user, answer_id=new_answer_id(),
+                                            team=command.get("team_id", ""))
             log_answer(answer_id, answer, user, channel, seconds)
             # sharing re-posts the stored answer, so without stored text there is nothing to share
             blocks, text = answer_blocks(answer, answer_id, share=store.keep_text)
@@ -134,8 +154,9 @@ def build_app(engine, store: FeedbackStore, slack: SlackSettings, client=None,
                                 text=f"<@{user}> shared: {text}")
         respond(delete_original=True)
 
-    def vote(answer_id: str, user: str, which: str, trigger_id: str | None, client) -> None:
-        store.record_vote(answer_id, user, which)
+    def vote(answer_id: str, user: str, which: str, trigger_id: str | None, client,
+             team: str) -> None:
+        store.record_vote(answer_id, user, which, team=team)
         if metrics is not None:
             metrics.observe_vote(which)
         log.info("vote %s on answer %s by %s", which, answer_id, user,
@@ -147,23 +168,26 @@ def build_app(engine, store: FeedbackStore, slack: SlackSettings, client=None,
     def on_feedback(ack, body, action, client):
         ack()
         which, answer_id = feedback_vote(action["value"])
-        vote(answer_id, body["user"]["id"], which, body.get("trigger_id"), client)
+        vote(answer_id, body["user"]["id"], which, body.get("trigger_id"), client,
+             team_of(body))
 
     @app.action(LEGACY_UP)  # the buttons of answers posted before the native feedback buttons
     def on_thumbs_up(ack, body, action, client):
         ack()
-        vote(action["value"], body["user"]["id"], "up", None, client)
+        vote(action["value"], body["user"]["id"], "up", None, client, team_of(body))
 
     @app.action(LEGACY_DOWN)
     def on_thumbs_down(ack, body, action, client):
         ack()
-        vote(action["value"], body["user"]["id"], "down", body.get("trigger_id"), client)
+        vote(action["value"], body["user"]["id"], "down", body.get("trigger_id"), client,
+             team_of(body))
 
     @app.view("pdbot_feedback_reason")
     def on_reason(ack, body, view):
         ack()
         reason = (view["state"]["values"].get("reason", {}).get("text", {}).get("value") or "")
-        store.record_vote(view["private_metadata"], body["user"]["id"], "down", reason.strip())
+        store.record_vote(view["private_metadata"], body["user"]["id"], "down", reason.strip(),
+                          team=team_of(body))
 
     @app.error
     def on_error(error, body):
@@ -173,8 +197,14 @@ def build_app(engine, store: FeedbackStore, slack: SlackSettings, client=None,
                 event.get("user") or (body.get("user") or {}).get("id", ""), error)
 
     if owners is not None:
+        owners.teams = teams
         owners.register(app)
     return app
+
+
+def team_of(body: dict) -> str:
+    """The Slack team an interaction (button, modal) came from."""
+    return (body.get("team") or {}).get("id") or (body.get("user") or {}).get("team_id") or ""
 
 
 def greet(client, channel: str, thread_ts: str | None, prompts) -> None:

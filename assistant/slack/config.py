@@ -28,6 +28,13 @@ class SlackSettings:
     owners: frozenset[str] = field(default_factory=frozenset)  # user ids who may update documents
     followups: bool = True  # answer the asker's untagged questions in a thread the bot answered
     recover_minutes: int = 60  # after a restart, answer questions left pending up to this old
+    client_id: str = ""  # set with client_secret: many workspaces, installed through OAuth
+    client_secret: str = ""
+
+    @property
+    def oauth(self) -> bool:
+        """True when teams install the app through /slack/install (tokens in the store)."""
+        return bool(self.client_id and self.client_secret)
 
     @property
     def socket_mode(self) -> bool:
@@ -39,22 +46,37 @@ class SlackSettings:
             channel.startswith("D")
 
     def __repr__(self) -> str:  # never show tokens, even in a traceback
-        return (f"SlackSettings(socket_mode={self.socket_mode}, api_url={self.api_url!r}, "
+        return (f"SlackSettings(socket_mode={self.socket_mode}, oauth={self.oauth}, "
+                f"api_url={self.api_url!r}, "
                 f"allowed_channels={sorted(self.allowed_channels)!r}, command={self.command!r})")
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> "SlackSettings":
         """Read and check SLACK_BOT_TOKEN, SLACK_SIGNING_SECRET / SLACK_APP_TOKEN, SLACK_API_URL,
-        SLACK_ALLOWED_CHANNELS, SLACK_COMMAND, SLACK_OWNERS, SLACK_THREAD_FOLLOWUPS and
-        SLACK_RECOVER_MINUTES."""
+        SLACK_ALLOWED_CHANNELS, SLACK_COMMAND, SLACK_OWNERS, SLACK_THREAD_FOLLOWUPS,
+        SLACK_RECOVER_MINUTES, and SLACK_CLIENT_ID with SLACK_CLIENT_SECRET (many workspaces
+        through OAuth: no SLACK_BOT_TOKEN then, and HTTP mode)."""
         env = os.environ if env is None else env
-        bot_token = _token(env, "SLACK_BOT_TOKEN", "xoxb-", required=True)
+        client_id = env.get("SLACK_CLIENT_ID", "").strip()
+        client_secret = env.get("SLACK_CLIENT_SECRET", "").strip()
+        if bool(client_id) != bool(client_secret):
+            raise SlackConfigError("SLACK_CLIENT_ID and SLACK_CLIENT_SECRET go together: set "
+                                   "both (from the app's Basic Information page) for many "
+                                   "workspaces, or neither for one.")
+        if client_id and not re.fullmatch(r"\d+\.\d+", client_id):
+            raise SlackConfigError("SLACK_CLIENT_ID looks malformed: it should be the number "
+                                   "like 1234567890.1234567890 from Basic Information.")
+        oauth = bool(client_id)
+        bot_token = _token(env, "SLACK_BOT_TOKEN", "xoxb-", required=not oauth)
         app_token = _token(env, "SLACK_APP_TOKEN", "xapp-", required=False)
         secret = env.get("SLACK_SIGNING_SECRET", "").strip()
         if not app_token and not secret:
             raise SlackConfigError(
                 "SLACK_SIGNING_SECRET is not set: HTTP mode needs it to verify requests from "
                 "Slack (or set SLACK_APP_TOKEN to use Socket Mode).")
+        if oauth and not secret:
+            raise SlackConfigError("SLACK_SIGNING_SECRET is not set: installing through OAuth "
+                                   "(SLACK_CLIENT_ID) needs HTTP mode and its signing secret.")
         if secret and not re.fullmatch(r"[0-9a-f]{16,}", secret):
             raise SlackConfigError("SLACK_SIGNING_SECRET looks malformed: it should be the hex "
                                    "string from the app's Basic Information page.")
@@ -73,7 +95,8 @@ class SlackSettings:
                    api_url=api_url if api_url.endswith("/") else api_url + "/",
                    allowed_channels=channels, command=command, owners=owners,
                    followups=_yes_no(env, "SLACK_THREAD_FOLLOWUPS", True),
-                   recover_minutes=_minutes(env, "SLACK_RECOVER_MINUTES", 60))
+                   recover_minutes=_minutes(env, "SLACK_RECOVER_MINUTES", 60),
+                   client_id=client_id, client_secret=client_secret)
 
 
 def _token(env: Mapping[str, str], name: str, prefix: str, required: bool) -> str:

@@ -28,7 +28,7 @@ from assistant.slack.answering import Answerer, history_dicts, log_answer, new_a
 from assistant.slack.blocks import answer_blocks, closing_blocks
 from assistant.slack.etiquette import is_follow_up
 from assistant.slack.pending import LEASE_SECONDS, PendingQuestions
-from assistant.slack.pending_sqlite import SqlitePendingQuestions
+from assistant.slack.pending_store import StorePendingQuestions
 from assistant.slack.questions import Question, MENTION
 from assistant.slack.streaming import StreamedReply
 
@@ -99,8 +99,9 @@ class Deliverer:
         self.answerer = answerer
         self.store = store  # the FeedbackStore
         self.owners = owners  # OwnerWorkflow: an owner's `usage` DM is a command, not a question
+        self.client_for = None  # team id -> (client, bot user id); set with many workspaces
         self.metrics = metrics
-        self.pending = pending or SqlitePendingQuestions(store)
+        self.pending = pending or StorePendingQuestions(store)
         self.recover_seconds = recover_minutes * 60
         self.owner = process_owner()  # who holds the leases of the questions this process takes
         self.recovered = threading.Event()  # unset while questions from before a restart wait
@@ -156,7 +157,12 @@ class Deliverer:
 
     def deliver(self, q: Question, client, bot_user_id: str) -> str:
         """Reply to `q` whatever happens; the outcome: answered, refused, skipped, expired or
-        failed."""
+        failed. `client` None: the team's own (`client_for`, many workspaces)."""
+        if client is None and self.client_for is not None:
+            client, bot_user_id = self.client_for(q.team)
+            if client is None:  # the team uninstalled the app: nobody to answer
+                self.pending.finish(q, "failed")
+                return "failed"
         try:
             return self._deliver(q, client, bot_user_id)
         except Exception:
@@ -191,7 +197,7 @@ class Deliverer:
             self.pending.finish(q, "skipped")
             return "skipped"
         if q.kind == "dm" and self.owners is not None and self.owners.on_text(
-                {"channel": q.channel, "user": q.user, "text": q.text}, client):
+                {"channel": q.channel, "user": q.user, "text": q.text, "team": q.team}, client):
             self.pending.finish(q, "skipped")
             return "skipped"
         history = turns(thread, q.ts, bot_user_id)

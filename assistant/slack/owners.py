@@ -41,13 +41,15 @@ class OwnerWorkflow:
         self.slack = slack
         self.engine = engine  # the Engine (or LLM answerer over it): its embedder, and refresh
         self.store = store  # the FeedbackStore, for usage reports
+        self.teams = None  # assistant.slack.teams.Teams: a team's own owners (set by build_app)
 
     @property
     def _engine(self):
         return getattr(self.engine, "engine", self.engine)
 
-    def is_owner(self, user: str) -> bool:
-        return user in self.slack.owners
+    def is_owner(self, user: str, team: str = "") -> bool:
+        slack = self.teams.slack_for(self.slack, team) if self.teams is not None else self.slack
+        return user in slack.owners
 
     def uploads_dir(self, file_id: str) -> Path:
         return self.settings.data_dir / "uploads" / re.sub(r"[^A-Za-z0-9]", "", file_id)
@@ -57,7 +59,7 @@ class OwnerWorkflow:
     def on_file_share(self, event: dict, client) -> None:
         """A file sent to the bot in a DM: an owner's becomes a preview, anyone else's a no."""
         channel, user = event["channel"], event.get("user", "")
-        if not self.is_owner(user):
+        if not self.is_owner(user, event.get("team", "")):
             log.info("file from %s, not an owner: refused", user)
             client.chat_postMessage(channel=channel, text=NOT_AN_OWNER)
             return
@@ -72,7 +74,7 @@ class OwnerWorkflow:
     def on_text(self, event: dict, client) -> bool:
         """Handle an owner's `usage [days]` DM; False when the text is an ordinary question."""
         match = _USAGE.match(event.get("text", ""))
-        if not match or not self.is_owner(event.get("user", "")):
+        if not match or not self.is_owner(event.get("user", ""), event.get("team", "")):
             return False
         from assistant.usage_report import build_usage, summary_lines, write_usage_report
 
@@ -90,7 +92,7 @@ class OwnerWorkflow:
 
         folder = self.uploads_dir(file_id)
         try:
-            path = fetch_upload(client, file_id, self.slack.bot_token, folder)
+            path = fetch_upload(client, file_id, client.token or self.slack.bot_token, folder)
         except PdbotError as exc:
             shutil.rmtree(folder, ignore_errors=True)
             client.chat_postMessage(channel=channel, text=_nothing_changed(exc))
@@ -136,6 +138,10 @@ class OwnerWorkflow:
             self._say(client, channel, ts, f"{uploads[0].name} holds the same text as the live "
                       f"{candidate.title}; nothing to publish.")
             return
+        if self.settings.database_url:  # its Publish button may reach another replica
+            from assistant.store.live_version import store_version
+
+            store_version(self.store.engine, self.settings.data_dir, candidate.version)
         changes = candidate.report.changes
         changes.affected_cases = affected_cases(changes.changed_passages, case_files())
         live = live_version_dir(self.settings.data_dir)
@@ -163,7 +169,7 @@ class OwnerWorkflow:
 
         def owner_only(ack, body, respond) -> bool:
             ack()
-            if self.is_owner(body["user"]["id"]):
+            if self.is_owner(body["user"]["id"], _team(body)):
                 return True
             respond(response_type="ephemeral", replace_original=False, text=NOT_AN_OWNER_ACTION)
             return False
@@ -192,7 +198,7 @@ class OwnerWorkflow:
                 return
             ack()
             user = body["user"]["id"]
-            if not self.is_owner(user):
+            if not self.is_owner(user, _team(body)):
                 return
             date = (values.get("date", {}).get("value", {}).get("value") or "").strip()
             channel = client.conversations_open(users=user)["channel"]["id"]
@@ -213,7 +219,7 @@ class OwnerWorkflow:
             from ingest.candidate import discard
 
             user, version = body["user"]["id"], action["value"]
-            discard(self.settings, version, user)
+            discard(self.settings, version, user, team=_team(body))
             blocks, text = note_blocks(f"Discarded version {version}; nothing changed.")
             client.chat_update(channel=body["channel"]["id"], ts=body["message"]["ts"],
                                blocks=blocks, text=text)
@@ -229,11 +235,23 @@ class OwnerWorkflow:
         from ingest.pipeline import publish_version
 
         user = body["user"]["id"]
+        if self.settings.database_url:  # built on another replica: its files are shared
+            from assistant.store.live_version import fetch
+
+            try:
+                fetch(self.store.engine, self.settings.data_dir, version)
+            except (LookupError, PdbotError):
+                pass  # not shared: publish_version says the version is not there
         try:
-            entry = publish_version(self.settings, version, by=user, event=event)
+            entry = publish_version(self.settings, version, by=user, event=event,
+                                    team=_team(body))
         except PdbotError as exc:
             respond(response_type="ephemeral", replace_original=False, text=str(exc))
             return
+        if self.settings.database_url:  # replicas share the database: live on all of them
+            from assistant.store.live_version import share_live
+
+            share_live(self.store.engine, self.settings.data_dir, {**entry, "team": _team(body)})
         self._refresh()
         if event == "publish":
             blocks, text = published_blocks(version, user, entry.get("previous", ""))
@@ -248,6 +266,11 @@ class OwnerWorkflow:
         refresh = getattr(self._engine, "refresh", None)
         if refresh is not None:
             refresh()
+
+
+def _team(body: dict) -> str:
+    """The Slack team a button or modal came from (recorded with an owner's action)."""
+    return (body.get("team") or {}).get("id") or (body.get("user") or {}).get("team_id") or ""
 
 
 def _nothing_changed(exc: Exception) -> str:

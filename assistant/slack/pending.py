@@ -3,7 +3,7 @@
 Slack does not resend an event it got an acknowledgement for, so a question is written down
 before the acknowledgement goes back, and crossed off in the transaction that records its
 answer. The contract below holds for any store behind it (SQLite today:
-assistant/slack/pending_sqlite.py; PostgreSQL later):
+assistant/slack/pending_store.py, over SQLite or PostgreSQL):
 
 - `accept` is durable when it returns, and returns False for an event id seen before (Slack's
   retry of it), so an event is answered once however many processes share the store;

@@ -3,6 +3,8 @@
 Every request to /slack/events passes a gate before Bolt sees it: a body over 1 MB is refused
 while it is read (413), the signature and timestamp are checked on the raw bytes (401), and only
 then is the body parsed (400 when it does not parse). Each refusal is one log line, no traceback.
+With many workspaces (OAuth), `GET /slack/install` and `GET /slack/oauth_redirect` go to Bolt's
+OAuth flow, which checks its one-time state itself.
 """
 from __future__ import annotations
 
@@ -81,11 +83,15 @@ def wsgi_app(app, signing_secret: str | None = None, ready: threading.Event | No
     (200 once `ready` is set, 503 before) and `GET /metrics` (Prometheus text). `app` None:
     health and metrics only (Socket Mode). The secret defaults to the one Bolt verifies with."""
     handler = None
+    oauth_paths: tuple[str, ...] = ()
     if app is not None:
         from slack_bolt.adapter.wsgi import SlackRequestHandler
 
         handler = SlackRequestHandler(app, path=EVENTS_PATH)
         secret = signing_secret if signing_secret is not None else app._signing_secret
+        flow = getattr(app, "oauth_flow", None)
+        if flow is not None:
+            oauth_paths = (flow.install_path, flow.redirect_uri_path)
     if ready is None:
         ready = threading.Event()
         ready.set()
@@ -106,6 +112,8 @@ def wsgi_app(app, signing_secret: str | None = None, ready: threading.Event | No
         if path == "/metrics" and method == "GET" and metrics is not None:
             body, content_type = metrics.exposition()
             return _reply(start_response, 200, body, content_type)
+        if path in oauth_paths and method == "GET":
+            return handler(environ, start_response)
         if path != EVENTS_PATH or handler is None:
             return _reply(start_response, 404, b"not found")
         if method != "POST":

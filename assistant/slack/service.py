@@ -1,10 +1,12 @@
 """`pdbot slack` from start to stop: every check first, then the engine warmed up, then serving.
 
-Nothing half-starts: the data directory, the Chroma server and Slack (tokens, scopes) are checked,
-the model and index load and answer one question, questions a stopped process left pending are
+Nothing half-starts: the data directory, the Chroma server, the store's schema and Slack (tokens,
+scopes; with many workspaces each team's installation is checked when it is made) are checked,
+replicas sharing a database take its live index version, the model and index load and answer
+one question, questions a stopped process left pending are
 taken over (answered before any new one), and expired data is purged, all before the HTTP port
 opens or Socket Mode connects. A daily purge, and lease renewal with take-overs of stopped
-processes' questions, run until the server stops; a stop (SIGTERM) first answers every question
+processes' questions, and following the shared live version, run until the server stops; a stop (SIGTERM) first answers every question
 already acknowledged.
 """
 from __future__ import annotations
@@ -30,9 +32,10 @@ def run_slack(settings: Settings, slack: SlackSettings, load_answerer: Callable[
     from assistant.metrics import Metrics
     from assistant.slack.app import build_app
     from assistant.slack.feedback import FeedbackStore
-    from assistant.slack.pending_sqlite import SqlitePendingQuestions
+    from assistant.slack.pending_store import StorePendingQuestions
     from assistant.slack.recovery import Recovery
     from assistant.slack.retention import DailyPurge, purge_expired
+    from assistant.slack.teams import Teams
     from assistant.slack.startup import check_slack, manifest_scopes
     from knowledge.data_dir import require_writable
     from knowledge.domain import load_domain
@@ -42,18 +45,29 @@ def run_slack(settings: Settings, slack: SlackSettings, load_answerer: Callable[
         from knowledge.vector_store import check_server
 
         check_server(settings.chroma_url)
-    identity = check_slack(_startup_client(slack), manifest_scopes(), slack.app_token)
+    store = FeedbackStore.from_settings(settings)  # at this pdbot's schema, or one line why not
+    if slack.oauth:  # each team's token is checked by Slack when its installation is made
+        identity = {"user": "pdbot", "user_id": "", "team": "each installed team",
+                    "team_id": ""}
+    else:
+        identity = check_slack(_startup_client(slack), manifest_scopes(), slack.app_token)
+    follower = None
+    if settings.database_url:  # replicas: start on the version live for all, then follow it
+        from assistant.store.live_version import LiveVersionFollower
+
+        follower = LiveVersionFollower(store.engine, settings.data_dir)
+        follower.sync()
     answerer = load_answerer()
     seconds = warm_up(answerer)
-    store = FeedbackStore(settings.data_dir / "feedback.sqlite3",
-                          keep_text=settings.store_questions)
-    pending = SqlitePendingQuestions(store)
+    pending = StorePendingQuestions(store)
     metrics = Metrics(llm_fallbacks=lambda: getattr(answerer, "counts", {}).get("fallback", 0),
                       pending=pending.count)
     owners = make_owners(answerer, store) if make_owners is not None else None
+    teams = Teams(store.engine)
     app = build_app(answerer, store, slack, prompts=load_domain(settings.domain_dir).prompts,
-                    owners=owners, metrics=metrics, pending=pending)
-    recovery = Recovery(app.deliverer, app.client, identity["user_id"])
+                    owners=owners, metrics=metrics, pending=pending, teams=teams)
+    # many workspaces: no one client; each recovered question gets its team's (client_for)
+    recovery = Recovery(app.deliverer, None if slack.oauth else app.client, identity["user_id"])
     left = recovery.start()  # before the purge, so an old question still gets its one line
     log.info("ready: Slack accepted the bot @%s (%s) in %s; warm-up answer in %.1f s; %s",
              identity["user"], identity["user_id"], identity["team"], seconds,
@@ -61,10 +75,14 @@ def run_slack(settings: Settings, slack: SlackSettings, load_answerer: Callable[
              extra={"event": "ready", "bot_user_id": identity["user_id"],
                     "team_id": identity["team_id"], "latency_ms": round(seconds * 1000, 1),
                     "recovered": left["recovering"], "expired": left["expiring"]})
-    purge_expired(store, settings.retention_days)
+    purge_expired(store, settings.retention_days, teams)
     ready = threading.Event()
     ready.set()  # everything above succeeded: /healthz answers 200 from the first request
-    purge = DailyPurge(store, settings.retention_days).start()
+    purge = DailyPurge(store, settings.retention_days, teams=teams).start()
+    if follower is not None:
+        engine = getattr(answerer, "engine", answerer)
+        follower.on_change = getattr(engine, "refresh", None)
+        follower.start()
     _stop_on_sigterm()
     try:
         _serve(app, slack, host, port, ready, metrics)
@@ -75,6 +93,8 @@ def run_slack(settings: Settings, slack: SlackSettings, load_answerer: Callable[
         recovery.stop()
         app.deliverer.drain()  # questions already acknowledged are answered before exit
         purge.stop()
+        if follower is not None:
+            follower.stop()
         log.info("stopped", extra={"event": "stop"})
     return 0
 
