@@ -10,7 +10,8 @@ PdbotError              everything the package raises on purpose; the CLI prints
 ├── IngestError         a document that cannot be read or parsed (names the file)  ingest/
 ├── LockedError         another ingest holds the data directory                    ingest/
 ├── InputError          a bad question or bad command-line input                   assistant/
-└── SlackStartupError   Slack unreachable, a token rejected, scopes missing   assistant/
+├── SlackStartupError   Slack unreachable, a token rejected, scopes missing   assistant/
+└── StoreError          the store's database unreachable, or at another schema  assistant/store/
 """
 
 

@@ -3,7 +3,6 @@ replica is answered once; a publish or rollback on one is live on the other with
 version's folder travels through the database); an erasure on one is complete for both."""
 from __future__ import annotations
 
-import json
 import shutil
 import time
 
