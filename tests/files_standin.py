@@ -24,8 +24,8 @@ class FilesStandIn(SlackStandIn):
                                "size": len(data) if size is None else size}
         return file_id
 
-    def _answer(self, method: str, body: dict):
-        status, headers, payload = super()._answer(method, body)  # records the call
+    def _answer(self, method: str, body: dict, token: str = ""):
+        status, headers, payload = super()._answer(method, body, token)  # records the call
         if status != 200:
             return status, headers, payload
         return status, headers, self._files_api(method, body) or payload
