@@ -78,7 +78,9 @@ def _rows(pages) -> list[_Row]:
     rows: list[_Row] = []
     for page in pages:
         for line in make_lines(page.chars):
-            rows.append(_Row(line, _segments(line), len(rows)))
+            segments = _segments(line)
+            if segments:  # a line holding only a list bullet has no text of its own
+                rows.append(_Row(line, segments, len(rows)))
     return rows
 
 
@@ -93,7 +95,10 @@ def _segments(line: Line) -> list[_Segment]:
         if char["text"].isspace():
             pending.append(char)
             continue
-        if previous is None or char["x0"] - previous["x1"] > max(6.0, 0.5 * char["size"]):
+        # a gap is a gutter when it is wide even without the space characters in it (a
+        # monospaced font's one space is as wide as half its size)
+        spaces = sum(c["x1"] - c["x0"] for c in pending)
+        if previous is None or char["x0"] - previous["x1"] - spaces > max(6.0, 0.5 * char["size"]):
             if spaced:
                 spaced[-1] = bool(pending)
             groups.append([])
