@@ -9,7 +9,7 @@ from ingest.pathways import extract_pathways
 from ingest.structure import build_sections
 from knowledge.records import Chunk, DocumentInfo, Pathway, Section
 
-PARSER_VERSION = "8"
+PARSER_VERSION = "9"
 
 
 @dataclass

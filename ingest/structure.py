@@ -237,7 +237,26 @@ def _assemble(tokens: list[_Heading | Block]) -> list[Section]:
         stack.append(_Heading(text, level, token.explicit, colon=token.text.endswith(":")))
         current = Section(path=[h.text for h in stack], level=level, page=page)
         sections.append(current)
+    sections = _stage_leaves(sections)
     return _split_long_sections([s for s in sections if s.blocks and not _dropped(s)])
+
+
+def _stage_leaves(sections: list[Section]) -> list[Section]:
+    """A stage is a leaf of its pathway: a stage heading with no text of its own whose only
+    sub-section is one short line ("Purpose Focus Progression readiness", a table's column
+    names once its tabs are lost) takes that line and its text back as its own body."""
+    out: list[Section] = []
+    for k, section in enumerate(sections):
+        if out and out[-1].blocks == [] and _STAGE.match(out[-1].title) \
+                and section.path[:-1] == out[-1].path \
+                and not any(s.path[:len(section.path)] == section.path
+                            for s in sections[k + 1:]) \
+                and not (k + 1 < len(sections) and sections[k + 1].path[:len(out[-1].path)]
+                         == out[-1].path):
+            out[-1].blocks = [Block("paragraph", text=section.title), *section.blocks]
+            continue
+        out.append(section)
+    return out
 
 
 LONG_SECTION = 1000  # characters; a longer section's introduced lists become sub-sections

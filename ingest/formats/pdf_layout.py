@@ -23,6 +23,12 @@ from ingest.formats.pdf_lines import (Line, hard_break, join_lines, make_lines,
 _BULLETS = set("•◦▪●○■□‣∙·")
 
 
+def _is_bullet(text: str) -> bool:
+    """A list bullet: a bullet glyph, or one symbol-font character (Word's Symbol bullet
+    comes out as U+F0B7, in the private use area)."""
+    return text in _BULLETS or (len(text) == 1 and "\ue000" <= text <= "\uf8ff")
+
+
 @dataclass
 class _Segment:
     """Text of one column on one line; `bullet` when it began with a list bullet."""
@@ -113,10 +119,10 @@ def _segments(line: Line) -> list[_Segment]:
     segments: list[_Segment] = []
     bullet = False
     for group, space_after in zip(groups, spaced):
-        if "".join(c["text"] for c in group).strip() in _BULLETS:
+        if _is_bullet("".join(c["text"] for c in group).strip()):
             bullet = True
             continue
-        if group and group[0]["text"] in _BULLETS:
+        if group and _is_bullet(group[0]["text"]):
             group, bullet = group[1:], True
         made = make_lines(group)
         if made:
