@@ -5,7 +5,8 @@ edition (the default documents), runs the same cases on each, and prints one col
 edition. Indexes are cached under `<data dir>/editions/<folder name>-<content hash>/`: a
 folder whose files are unchanged is not ingested again (and an ingest whose converted text is
 unchanged loads no model). `--max-drop fact_recall=0.03` fails when an edition scores more
-than that below the text edition.
+than that below the text edition. An edition that cannot be ingested is a column saying so
+(and a failure), not the end of the run.
 """
 from __future__ import annotations
 
@@ -20,7 +21,8 @@ from knowledge.settings import Settings
 
 TEXT_EDITION = "text"
 COLUMNS = (("fact recall", "fact_recall", "{:.3f}"), ("source hit", "source_hit", "{:.3f}"),
-           ("full pass", "full_pass", "{:d}"), ("sections", "sections", "{:d}"))
+           ("full pass", "full_pass", "{:d}"), ("sections", "sections", "{:d}"),
+           ("tables", "tables", "{:d}"), ("pathway stages", "stages", "{:d}"))
 
 
 @dataclass
@@ -63,13 +65,18 @@ def evaluate_edition(settings: Settings, name: str, folder: Path, cases: list[di
                      embedder, engine_for=None, seed: Path | None = None) -> EditionResult:
     """Build (or reuse) the edition's index and run the cases on it."""
     from evals.runner import EngineSystem, run_cases
+    from ingest.errors import IngestError
     from knowledge.index import live_version_dir, read_manifest
 
-    edition = build_edition(settings, folder, embedder, seed)
+    try:
+        edition = build_edition(settings, folder, embedder, seed)
+    except IngestError as exc:
+        return EditionResult(name, folder, {"error": str(exc)})
     engine = (engine_for or _engine)(edition, embedder)
     summary = dict(run_cases(EngineSystem(engine, name=name), cases).summary)
     manifest = read_manifest(live_version_dir(edition.data_dir))
-    summary["sections"] = sum(d.get("sections", 0) for d in manifest["documents"])
+    for key in ("sections", "tables", "stages"):
+        summary[key] = sum(d.get(key, 0) for d in manifest["documents"])
     return EditionResult(name, folder, summary)
 
 
@@ -97,6 +104,9 @@ def drops(results: list[EditionResult], limits: dict[str, float]) -> list[str]:
     """One message per edition and metric more than its limit below the text edition."""
     text, problems = results[0].summary, []
     for result in results[1:]:
+        if "error" in result.summary:
+            problems.append(f"{result.name}: ingest failed: {result.summary['error']}")
+            continue
         for metric, limit in limits.items():
             if metric not in text or metric not in result.summary:
                 problems.append(f"unknown metric {metric!r}")
@@ -114,8 +124,9 @@ def table_lines(results: list[EditionResult]) -> list[str]:
     lines = ["| metric | " + " | ".join(r.name for r in results) + " |",
              "|---|" + "---|" * len(results)]
     for label, key, fmt in COLUMNS:
-        lines.append(f"| {label} | " + " | ".join(fmt.format(r.summary.get(key, 0))
-                                                  for r in results) + " |")
+        lines.append(f"| {label} | " + " | ".join(
+            "ingest failed" if "error" in r.summary else fmt.format(r.summary.get(key, 0))
+            for r in results) + " |")
     return lines
 
 

@@ -53,9 +53,50 @@ class IngestReport:
     warnings: list[str] = field(default_factory=list)  # e.g. a PDF page that is only an image
     first: bool = False  # there was no index before: the report is one line per document
     candidate: bool = False  # built, not published (an owner previews it in Slack)
-    per_document: list[dict] = field(default_factory=list)  # title, date, sections, chunks
+    per_document: list[dict] = field(default_factory=list)  # title, date and counts (below)
     abbreviations: dict = field(default_factory=dict, repr=False)
     known_words: frozenset = field(default_factory=frozenset, repr=False)
+
+
+    def structure_lines(self) -> list[str]:
+        """Per document, the structure found beside the live version's: "Framework (July
+        2023): 14 sections (was 22), 1 table (was 1), 0 pathway stages (was 10)", so lost
+        headings, tables or stages show before anything is published."""
+        return [structure_line(doc) for doc in self.per_document]
+
+
+COUNTED = (("sections", "section", "sections"), ("tables", "table", "tables"),
+           ("stages", "pathway stage", "pathway stages"))
+
+
+def structure_line(doc: dict) -> str:
+    """One document's counts, each with the previous version's ("was") where there was one."""
+    parts = []
+    for key, one, many in COUNTED:
+        part = f"{doc[key]} {one if doc[key] == 1 else many}"
+        if doc.get("was", {}).get(key) is not None:
+            part += f" (was {doc['was'][key]})"
+        parts.append(part)
+    date = f" ({doc['date']})" if doc.get("date") else ""
+    return f"{doc['title']}{date}: " + ", ".join(parts)
+
+
+def _per_document(parsed: list[ParsedDocument], live: Path | None) -> list[dict]:
+    """Title, date and counts of each parsed document, with the live version's counts of the
+    same document (by id) as "was"."""
+    before = {}
+    if live is not None:
+        try:
+            before = {d["id"]: d for d in read_manifest(live)["documents"]}
+        except (OSError, ValueError, KeyError) as exc:
+            log.warning("cannot read the live index to compare: %s", exc)
+    out = []
+    for doc in parsed:
+        old = before.get(doc.info.doc_id)
+        out.append({"title": doc.info.title, "date": doc.info.date, "sections": len(doc.sections),
+                    "tables": doc.tables, "stages": doc.stages, "chunks": len(doc.chunks),
+                    "was": {key: old.get(key) for key, _, _ in COUNTED} if old else {}})
+    return out
 
 
 @contextmanager
@@ -116,13 +157,16 @@ def run_ingest(settings: Settings, paths: list[Path] | None = None,
         for doc in parsed:
             if not doc.sections:
                 raise IngestError(no_sections(Path(doc.info.path)))
+        warnings += [w for d in parsed for w in d.warnings]
         changes = _changes(live, parsed)
+        per_document = _per_document(parsed, live)
         if dry_run:
             return IngestReport(up_to_date=changes.empty and live is not None, dry_run=True,
                                 documents=[d.info.title for d in parsed], changes=changes,
                                 sections=sum(len(d.sections) for d in parsed),
                                 chunks=sum(len(d.chunks) for d in parsed),
-                                seconds=time.perf_counter() - started, warnings=warnings)
+                                seconds=time.perf_counter() - started, warnings=warnings,
+                                per_document=per_document)
         embedder = embedder or Embedder()
         report = _build_version(settings, parsed, fingerprint, live, embedder, progress)
         folder = indexes_dir(settings.data_dir) / report.version
@@ -138,9 +182,7 @@ def run_ingest(settings: Settings, paths: list[Path] | None = None,
                                                report.known_words, embedder)
         report.changes, report.warnings = changes, warnings
         report.first, report.candidate = live is None, not publish_now
-        report.per_document = [{"title": d.info.title, "date": d.info.date,
-                                "sections": len(d.sections), "chunks": len(d.chunks)}
-                               for d in parsed]
+        report.per_document = per_document
         prune_versions(settings)
     report.seconds = time.perf_counter() - started
     return report
@@ -227,7 +269,8 @@ def _build_version(settings: Settings, parsed: list[ParsedDocument], fingerprint
         "chunks": len(chunks),
         "documents": [{"id": d.info.doc_id, "title": d.info.title, "date": d.info.date,
                        "status": d.info.status, "publisher": d.info.publisher, "path": d.info.path,
-                       "sections": len(d.sections)} for d in parsed],
+                       "sections": len(d.sections), "tables": d.tables, "stages": d.stages}
+                      for d in parsed],
     }
     abbreviations = defined_abbreviations(chunk_texts)
     IndexFiles(manifest=manifest, chunks=chunks, abbreviations=abbreviations,
