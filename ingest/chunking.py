@@ -37,6 +37,8 @@ def block_units(block: Block) -> list[Unit]:
     """The quotable units of one block."""
     if block.kind == "paragraph":
         return [Unit(text=s) for s in split_sentences(block.text)]
+    if block.kind == "caption":
+        return []
     if block.kind == "list":
         return [Unit(text=item, label=block.text, kind="item") for item in block.items]
     return [Unit(text=item, label=name, kind="field") for name, items in block.fields
@@ -53,7 +55,7 @@ def unit_embedding_text(section_path: list[str], unit: Unit) -> str:
 
 def render_block(block: Block) -> str:
     """Plain-text rendering of a block, used for embedding and lexical search."""
-    if block.kind == "paragraph":
+    if block.kind in ("paragraph", "caption"):
         return block.text
     if block.kind == "list":
         lines = [block.text] if block.text else []

@@ -12,7 +12,7 @@ from knowledge.records import Block, Chunk, DocumentInfo, Pathway, Section
 
 log = logging.getLogger(__name__)
 
-PARSER_VERSION = "9"
+PARSER_VERSION = "10"
 
 
 @dataclass

@@ -20,8 +20,10 @@ class DocumentInfo:
 class Block:
     """One piece of a section's body.
 
-    kind is "paragraph" (text), "list" (items, optional lead-in text) or "record"
-    (one table row: label plus ordered (column name, items) fields).
+    kind is "paragraph" (text), "list" (items, optional lead-in text), "record" (one table
+    row: label plus ordered (column name, items) fields) or "caption" (text that names what
+    follows, such as a table's column names that lost their table: searched and shown with the
+    section, never quoted on its own).
     """
 
     kind: str

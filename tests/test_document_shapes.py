@@ -120,6 +120,48 @@ def test_html_paragraphs_with_a_larger_inline_size_are_headings(tmp_path):
                                               ["Mentoring"]]
 
 
+LOST_TABS = """# Pathway
+
+## Progression Pathways: Teacher to Leader
+
+**Stage 1**
+**Deputy Headteacher: Senior Leadership**
+
+Purpose Focus Progression readiness
+
+Provide strategic leadership for a phase.
+
+<p>Lead whole-school improvement priorities.</p> <p>Manage and develop staff performance</p> <p>Evidence of whole-school impact.</p>
+
+**Stage 2**
+**Head of School / Headteacher: Senior Leadership**
+
+Purpose Focus
+
+Provide overall leadership and accountability for the school.
+"""
+
+
+def test_a_tables_column_names_without_its_tabs_caption_the_stage_not_open_it(tmp_path):
+    """pandoc straight from the .txt loses a stage table's tabs: its column names become a
+    short line and its HTML cells literal `<p>` text. The stage keeps the line as a caption
+    (searched, never quoted as its opening sentence) and each `<p>` as a paragraph."""
+    path = tmp_path / "pathway.md"
+    path.write_text(LOST_TABS)
+    doc = parse_document(*load_document(path))
+    stage = next(s for s in doc.sections if s.title.startswith("Stage 1"))
+    assert [(b.kind, b.text) for b in stage.blocks] == [
+        ("caption", "Purpose Focus Progression readiness"),
+        ("paragraph", "Provide strategic leadership for a phase."),
+        ("paragraph", "Lead whole-school improvement priorities."),
+        ("paragraph", "Manage and develop staff performance"),
+        ("paragraph", "Evidence of whole-school impact.")]
+    chunk = next(c for c in doc.chunks if c.section_path == stage.path)
+    assert "Purpose Focus Progression readiness" in chunk.text
+    assert [u.text for u in chunk.units][0] == "Provide strategic leadership for a phase."
+    assert [len(p.stages) for p in doc.pathways] == [2]
+
+
 def test_the_report_gives_counts_beside_the_live_versions(tmp_path, embedder, capsys):
     from assistant.output import print_ingest_report
     from ingest.pipeline import run_ingest

@@ -369,15 +369,20 @@ def slow_if_pdf(editions):
 @pytest.mark.parametrize("edition", slow_if_pdf(PLAIN))
 def test_plain_edition_keeps_the_text_editions_headings_and_both_pathways(edition):
     """pandoc straight from the .txt turns each tab-separated stage table into a run-on
-    paragraph (Stages 7-9 into a short line of column names and paragraphs), and writes the
-    career table's raw-HTML cells empty, so only its first two row labels are in the file.
-    Every heading of the text edition, both pathways and all their stages survive."""
+    paragraph (Stages 7-9 into a short line of column names, a paragraph and the HTML cells'
+    `<p>` elements as literal text), and writes the career table's raw-HTML cells empty, so
+    only its first two row labels are in the file. Every heading of the text edition, both
+    pathways and all their stages survive; the column names caption Stages 7-9 and each `<p>`
+    is a paragraph."""
     text, doc = parsed_text("strategy"), parsed_edition(edition, "strategy")
     assert section_paths(doc) == section_paths(text)
     assert stage_titles(doc) == stage_titles(text)
     assert [len(stages) for stages in stage_titles(doc).values()] == [9, 5]
     stage7 = next(s for s in doc.sections if s.title.startswith("Stage 7"))
-    assert stage7.blocks[0].text == "Purpose Focus Progression readiness"
+    assert (stage7.blocks[0].kind, stage7.blocks[0].text) == (
+        "caption", "Purpose Focus Progression readiness")
+    assert stage7.blocks[1].text.startswith("Provide strategic leadership for a phase")
+    assert not any("<p>" in b.text for s in doc.sections for b in s.blocks)
     framework = parsed_edition(edition, "framework")
     assert section_paths(framework) == [tuple(renamed(t, edition, "framework") for t in path)
                                         for path in section_paths(parsed_text("framework"))[:14]]
