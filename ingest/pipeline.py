@@ -56,6 +56,7 @@ class IngestReport:
     per_document: list[dict] = field(default_factory=list)  # title, date and counts (below)
     abbreviations: dict = field(default_factory=dict, repr=False)
     known_words: frozenset = field(default_factory=frozenset, repr=False)
+    texts: dict = field(default_factory=dict, repr=False)  # path: the text its loader read
 
 
     def structure_lines(self) -> list[str]:
@@ -142,7 +143,8 @@ def run_ingest(settings: Settings, paths: list[Path] | None = None,
     check_editions(documents)
     loaded = [(d.info, d.text) for d in documents]
     warnings = [w for d in documents for w in d.warnings]
-    fingerprint = _fingerprint({info.path: text for info, text in loaded})
+    texts = {info.path: text for info, text in loaded}
+    fingerprint = _fingerprint(texts)
     with ingest_lock(settings.data_dir):
         live = live_version_dir(settings.data_dir)
         if paths is None and not force and not dry_run:
@@ -152,7 +154,8 @@ def run_ingest(settings: Settings, paths: list[Path] | None = None,
             return IngestReport(version=live.name, up_to_date=True,
                                 documents=[d["title"] for d in manifest["documents"]],
                                 chunks=manifest["chunks"], reused=manifest["chunks"],
-                                seconds=time.perf_counter() - started, warnings=warnings)
+                                seconds=time.perf_counter() - started, warnings=warnings,
+                                texts=texts)
         parsed = [parse_document(info, text) for info, text in loaded]
         for doc in parsed:
             if not doc.sections:
@@ -166,7 +169,7 @@ def run_ingest(settings: Settings, paths: list[Path] | None = None,
                                 sections=sum(len(d.sections) for d in parsed),
                                 chunks=sum(len(d.chunks) for d in parsed),
                                 seconds=time.perf_counter() - started, warnings=warnings,
-                                per_document=per_document)
+                                per_document=per_document, texts=texts)
         embedder = embedder or Embedder()
         report = _build_version(settings, parsed, fingerprint, live, embedder, progress)
         folder = indexes_dir(settings.data_dir) / report.version
@@ -182,7 +185,7 @@ def run_ingest(settings: Settings, paths: list[Path] | None = None,
                                                report.known_words, embedder)
         report.changes, report.warnings = changes, warnings
         report.first, report.candidate = live is None, not publish_now
-        report.per_document = per_document
+        report.per_document, report.texts = per_document, texts
         prune_versions(settings)
     report.seconds = time.perf_counter() - started
     return report
