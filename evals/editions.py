@@ -4,7 +4,8 @@
 edition (the default documents), runs the same cases on each, and prints one column per
 edition. Indexes are cached under `<data dir>/editions/<folder name>-<content hash>/`: a
 folder whose files are unchanged is not ingested again (and an ingest whose converted text is
-unchanged loads no model).
+unchanged loads no model). One embedder serves every edition and embeds each distinct text
+once, so the questions and the text the editions share are embedded once a run.
 
 `--max-drop fact_recall=0.03` fails when an edition scores more than that below the text
 edition on the cases whose facts are in the edition's files (evals/in_file.py): the cases a
@@ -99,11 +100,15 @@ def _engine(settings: Settings, embedder):
 
 def compare_editions(folders: list[Path], settings: Settings, cases: list[dict],
                      embedder=None, engine_for=None) -> list[EditionResult]:
-    """The text edition first, then each folder, all on the same cases."""
+    """The text edition first, then each folder, all on the same cases. One embedder serves
+    them all and embeds each distinct text once (the questions, and the text editions share)."""
+    from knowledge.memo_embedder import MemoEmbedder
+
     if embedder is None:
         from knowledge.embedder import Embedder
 
         embedder = Embedder()
+    embedder = MemoEmbedder(embedder)
     text = evaluate_edition(settings, TEXT_EDITION, settings.documents_dir, cases, embedder,
                             engine_for)
     seed = edition_data_dir(settings, settings.documents_dir)

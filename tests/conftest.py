@@ -94,3 +94,18 @@ def wait_until_serving(url: str, process, timeout: float) -> None:
             assert process.poll() is None, f"server exited: {process.args}"
             time.sleep(0.3)
     raise AssertionError(f"{url} did not answer within {timeout}s")
+
+
+class CountingEmbedder:
+    """The real embedder, keeping every text it is asked to embed."""
+
+    def __init__(self, embedder):
+        self.embedder, self.texts = embedder, []
+        self.name = embedder.name
+
+    def embed(self, texts, batch_size=32, progress=None):
+        self.texts += texts
+        return self.embedder.embed(texts, batch_size=batch_size, progress=progress)
+
+    def embed_query(self, text):
+        return self.embed([text])[0]

@@ -13,6 +13,7 @@ from evals.in_file import cases_not_in_files, cases_not_in_text, file_text
 from evals.metrics import CaseResult, summarise
 from evals.runner import DEFAULT_CASES, load_cases
 from knowledge.settings import Settings, default_documents_dir
+from tests.conftest import CountingEmbedder
 
 REAL = Path(__file__).parent / "fixtures" / "real"
 # The 2023 career table's cells, which pandoc writes empty from the .txt (raw HTML cells), and
@@ -138,13 +139,17 @@ def _flatten(source: Path, target: Path) -> None:
 
 @pytest.mark.slow
 def test_a_real_edition_that_parses_worse_fails_max_drop(tmp_path, embedder):
+    """...and the run embeds each distinct text once: the questions and the text the two
+    editions share are not embedded again for the second."""
     from evals.editions import compare_editions
 
     flat = tmp_path / "flattened"
     _flatten(default_documents_dir(), flat)
     cases = [c for c in load_cases(DEFAULT_CASES) if c.get("kind") == "next-step"][:4]
     settings = Settings(data_dir=tmp_path / "data")
-    text, worse = compare_editions([flat], settings, cases, embedder)
+    counting = CountingEmbedder(embedder)
+    text, worse = compare_editions([flat], settings, cases, counting)
     assert worse.not_in_file == [] and worse.summary["sections"] == 2
+    assert counting.texts and len(counting.texts) == len(set(counting.texts))
     problems = drops([text, worse], {"fact_recall": 0.03})
     assert problems and problems[0].startswith("flattened: fact_recall ")
