@@ -10,6 +10,8 @@ from pathlib import Path
 SUMMARY_ROWS = [
     ("fact recall", "fact_recall", "{:.3f}"), ("full pass (in scope)", "full_pass", "{}"),
     ("source hit rate", "source_hit", "{:.3f}"), ("retrieval MRR", "mrr", "{:.3f}"),
+    ("retrieval recall@1", "recall_at_1", "{:.3f}"), ("retrieval recall@3", "recall_at_3", "{:.3f}"),
+    ("retrieval recall@5", "recall_at_5", "{:.3f}"),
     ("citation validity", "citation_validity", "{:.3f}"),
     ("out-of-scope refusal rate", "oos_refusal", "{:.3f}"),
     ("false refusals", "false_refusals", "{}"),
@@ -32,9 +34,11 @@ def summary_table(runs) -> list[list[str]]:
 
 
 def _breakdown_rows(run, attribute: str) -> list[list[str]]:
-    rows = [[attribute, "cases", "fact recall", "source hit", "full pass", "refusals (oos / false)"]]
+    rows = [[attribute, "cases", "fact recall", "source hit", "recall@1 / @3 / @5", "full pass",
+             "refusals (oos / false)"]]
     for name, s in getattr(run, attribute).items():
         rows.append([name, str(s["cases"]), f"{s['fact_recall']:.3f}", f"{s['source_hit']:.3f}",
+                     f"{s['recall_at_1']:.2f} / {s['recall_at_3']:.2f} / {s['recall_at_5']:.2f}",
                      f"{s['full_pass']}/{s['in_scope']}",
                      f"{s['oos_refusal']:.2f} / {s['false_refusals']}"])
     return rows
@@ -91,10 +95,14 @@ def write_markdown(path: Path, runs, comparison: dict | None) -> None:
 
 
 def extra_sections(run) -> list[str]:
-    """Markdown for the classifier report and the perturbation results, when they were run."""
+    """Markdown for the classifier report, the perturbation results and the per-section table,
+    when they were run."""
+    from evals.sections import section_lines
     from evals.understanding import report_lines
 
     parts = []
+    if run.by_section and getattr(run, "show_sections", False):
+        parts += ["## By section", "", *section_lines(run.by_section), ""]
     if run.understanding:
         parts += ["## Reading questions", "", *report_lines(run.understanding), ""]
     if run.perturbation:
