@@ -71,6 +71,9 @@ def build_parser() -> argparse.ArgumentParser:
                           help="list cases that got worse or better since that run")
     evaluate.add_argument("--fail-under", metavar="SPEC",
                           help="e.g. fact_recall=0.95,source_hit=0.97: exit 1 when a metric is lower")
+    evaluate.add_argument("--by-section", action="store_true",
+                          help="recall per section of the documents, and the sections no case "
+                               "finds, in the reports and on the terminal")
     evaluate.add_argument("--gaps", action="store_true",
                           help="list questions (eval set and Slack feedback) the documents don't answer")
     evaluate.add_argument("--perturb", action="store_true",
@@ -291,6 +294,7 @@ def cmd_eval(args, settings: Settings) -> int:
     engine = _engine(settings)
     runs = [run_cases(EngineSystem(engine), cases)]
     runs[0].understanding = classifier_report(engine)
+    runs[0].show_sections = args.by_section
     if args.perturb:
         from evals.perturb import perturb
 
@@ -315,6 +319,10 @@ def cmd_eval(args, settings: Settings) -> int:
     comparison = compare_runs(previous, runs[0].to_json()) if previous else None
     paths = write_report(args.out, runs, comparison)
     print_eval_summary(runs, comparison)
+    if args.by_section and runs[0].by_section:
+        from evals.sections import section_lines
+
+        print("\n".join(section_lines(runs[0].by_section)))
     print(f"Reports: {paths['markdown']}, {paths['html']}, {paths['json']}")
     if args.gaps:
         from assistant.slack.feedback import FeedbackStore
