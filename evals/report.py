@@ -56,6 +56,8 @@ def _case_rows(run) -> list[dict]:
                        + ([] if result.citations_valid else ["a [n] with no citation"])
                        + (["answered, should refuse"] if not result.in_scope and result.answered else [])
                        + (["refused"] if result.in_scope and not result.answered else [])),
+            "trace": [f"{t['stage']}: {t['rule']}" + (f" — {t['detail']}" if t.get("detail") else "")
+                      for t in answer.get("trace", [])],
         })
     return sorted(rows, key=lambda r: r["passed"])  # failing first
 
@@ -91,6 +93,8 @@ def write_markdown(path: Path, runs, comparison: dict | None) -> None:
             parts += ["Sources: " + "; ".join(row["sources"]), ""]
         if row["missed"]:
             parts += ["Missed: " + "; ".join(row["missed"]), ""]
+        if row["trace"] and not row["passed"]:
+            parts += ["Trace:", "", *[f"- {t}" for t in row["trace"]], ""]
     path.write_text("\n".join(parts))
 
 
@@ -163,7 +167,8 @@ def write_html(path: Path, runs, comparison: dict | None) -> None:
         f'<tr class="{"pass" if row["passed"] else "fail"}"><td>{"PASS" if row["passed"] else "FAIL"}</td>'
         f'<td><code>{esc(row["id"])}</code><br>{esc(row["kind"])}</td><td>{esc(row["question"])}</td>'
         f'<td class="answer">{esc(row["answer"])}</td><td>{"<br>".join(esc(s) for s in row["sources"])}</td>'
-        f'<td>{"<br>".join(esc(m) for m in row["missed"])}</td></tr>'
+        f'<td>{"<br>".join(esc(m) for m in row["missed"])}</td>'
+        f'<td class="trace">{"<br>".join(esc(t) for t in row["trace"])}</td></tr>'
         for row in _case_rows(main))
     compared = ""
     if comparison is not None:
@@ -183,7 +188,7 @@ LLM was configured.</p>
 {compared}
 <h2>Cases (failing first)</h2>
 <table class="cases"><thead><tr><th>result</th><th>case</th><th>question</th><th>answer</th>
-<th>sources</th><th>missed</th></tr></thead><tbody>{cases}</tbody></table>"""
+<th>sources</th><th>missed</th><th>trace</th></tr></thead><tbody>{cases}</tbody></table>"""
     path.write_text(html_page("pdbot eval report", body, CASE_CSS))
 
 
@@ -193,7 +198,8 @@ td, th { border: 1px solid #ccc; padding: .3rem .5rem; vertical-align: top; font
 th { background: #f0f0f0; }"""
 CASE_CSS = """tr.fail td:first-child { color: #a00; font-weight: bold; }
 tr.pass td:first-child { color: #070; }
-td.answer { white-space: pre-wrap; max-width: 40rem; }"""
+td.answer { white-space: pre-wrap; max-width: 40rem; }
+td.trace { font-size: .75rem; color: #555; max-width: 24rem; }"""
 
 
 def html_page(title: str, body: str, css: str = "") -> str:

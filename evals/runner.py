@@ -44,7 +44,7 @@ class EngineSystem:
         from assistant.batch import answer_request, parse_history
         from knowledge.errors import PdbotError
 
-        answer = answer_request(self.engine, case)
+        answer = answer_request(self.engine, case, trace=True)
         try:
             hits = self.engine.related_chunks(case["question"], parse_history(case["history"]))
         except PdbotError:
@@ -98,12 +98,13 @@ class EvalRun:
     perturbation: dict | None = None  # outcome flips under rewritten questions (--perturb)
     by_section: list[dict] | None = None  # per section of the index: its cases and recall
     show_sections: bool = False  # the per-section table goes into the reports (--by-section)
+    config: dict | None = None  # the engine configuration the run used (digest and values)
 
     def to_json(self) -> dict:
         return {"system": self.system, "summary": self.summary, "by_kind": self.by_kind,
                 "by_document": self.by_document, "judged": self.judged,
                 "understanding": self.understanding, "perturbation": self.perturbation,
-                "by_section": self.by_section,
+                "by_section": self.by_section, "config": self.config,
                 "cases": [{**r.__dict__, "passed": r.passed, "question": c["question"],
                            "answer": a} for r, c, a in zip(self.results, self.cases, self.answers)]}
 

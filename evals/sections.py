@@ -7,17 +7,31 @@ from evals.metrics import group_met
 
 
 def gold_sections(case: dict, sections: dict[str, tuple[str, str]]) -> list[str]:
-    """Ids of the sections that answer a case: a source phrase in a section's own heading, else
-    in its heading path, else in its text (sections as ("document › heading path", text) by
-    id)."""
-    found: list[str] = []
+    """Ids of the sections that answer a case (sections as ("document › heading path", text) by
+    id). A section is a candidate when one of the case's source phrases is in its heading path
+    (its own heading or a parent's), else in its text, in the document the case is about when it
+    names one; the candidates holding most of the case's fact phrases answer it, or, when none
+    holds one, those whose own heading holds a source phrase (else all candidates)."""
+    document = case.get("document", "")
+    if document in {sid.split("/", 1)[0] for sid in sections}:
+        sections = {sid: v for sid, v in sections.items() if sid.split("/", 1)[0] == document} \
+            or sections
+    candidates: list[str] = []
     for group in case.get("sources", []):
-        for where in (lambda h, t: h.split(" › ")[-1], lambda h, t: h, lambda h, t: t):
+        for where in (lambda h, t: h, lambda h, t: f"{h} {t}"):
             matched = [sid for sid, (h, t) in sections.items() if group_met(group, where(h, t))]
             if matched:
-                found += matched
+                candidates += matched
                 break
-    return list(dict.fromkeys(found))
+    candidates = list(dict.fromkeys(candidates))
+    holding = {sid: sum(group_met(g, sections[sid][1]) for g in case.get("facts", []))
+               for sid in candidates}
+    best = max(holding.values(), default=0)
+    if best:
+        return [sid for sid in candidates if holding[sid] == best]
+    titled = [sid for sid in candidates
+              if any(group_met(g, sections[sid][0].split(" › ")[-1]) for g in case.get("sources", []))]
+    return titled or candidates
 
 
 def by_section(cases: list[dict], results: list, sections: dict[str, tuple[str, str]]

@@ -82,7 +82,8 @@ def _fingerprint(texts: dict[str, str]) -> dict:
 
 def run_ingest(settings: Settings, paths: list[Path] | None = None,
                embedder: Embedder | None = None, progress=None, force: bool = False,
-               dry_run: bool = False, publish_now: bool = True, by: str = "cli") -> IngestReport:
+               dry_run: bool = False, publish_now: bool = True, by: str = "cli",
+               engine_config: dict | None = None) -> IngestReport:
     """Ingest documents (default: the documents folder) into a new index version.
 
     Nothing is rebuilt, and no model is loaded, when the documents, parser and model are the
@@ -91,6 +92,7 @@ def run_ingest(settings: Settings, paths: list[Path] | None = None,
     `publish_now` the version is a candidate: built and recorded, not live (an owner previews
     it in Slack). `by` is who built it ("cli", or an owner's Slack id). An edition an owner
     published from Slack is not replaced by the default documents folder without `force`.
+    `engine_config` (the answer engine's settings, as plain values) is kept with the version.
     """
     started = time.perf_counter()
     files = find_documents(paths or [settings.documents_dir])
@@ -128,7 +130,7 @@ def run_ingest(settings: Settings, paths: list[Path] | None = None,
         folder = indexes_dir(settings.data_dir) / report.version
         documents = copy_sources(files, [d.info for d in parsed], folder)
         VersionRecord(version=report.version, created=time.time(), by=by, documents=documents,
-                      changes=changes.summary()).write(folder)
+                      changes=changes.summary(), engine=engine_config).write(folder)
         if publish_now:
             make_live(settings.data_dir, report.version, by)
         else:

@@ -82,6 +82,10 @@ class Domain:
     phases: tuple[str, ...]
     ordinals: dict[str, int]
     become_cues: tuple[str, ...]
+    holding_cues: tuple[str, ...]
+    here_words: tuple[str, ...]
+    exclusion_cues: tuple[str, ...]
+    outline_words: tuple[str, ...]
     selective_references: tuple[str, ...]
     auxiliaries: tuple[str, ...]
     subjects: tuple[str, ...]
@@ -139,6 +143,12 @@ def load_domain(folder: Path | None = None) -> Domain:
         phases=tuple(cues.strings(cues.need(root, "phases", cues.root), "phases")),
         ordinals=_ordinals(cues, cues.need(root, "ordinals", cues.root)),
         become_cues=tuple(cues.strings(cues.need(root, "become_cues", cues.root), "become_cues")),
+        holding_cues=tuple(cues.strings(cues.need(root, "holding_cues", cues.root), "holding_cues")),
+        here_words=tuple(cues.strings(cues.need(root, "here_words", cues.root), "here_words")),
+        exclusion_cues=tuple(cues.strings(cues.need(root, "exclusion_cues", cues.root),
+                                          "exclusion_cues")),
+        outline_words=tuple(cues.strings(cues.need(root, "outline_words", cues.root),
+                                         "outline_words")),
         selective_references=tuple(cues.strings(cues.need(root, "selective_references", cues.root),
                                                 "selective_references")),
         auxiliaries=tuple(cues.strings(cues.need(root, "auxiliaries", cues.root), "auxiliaries")),
@@ -321,8 +331,8 @@ def _ordinals(reader: _Reader, node) -> dict[str, int]:
     out = {}
     for word, value in reader.mapping(node, "ordinals").items():
         text = reader.string(value, f"ordinal {word!r}")
-        if not text.lstrip("-").isdigit() or int(text) == 0:
-            reader.fail(value, f"ordinal {word!r} must be a non-zero whole number.")
+        if not text.lstrip("-").isdigit():
+            reader.fail(value, f"ordinal {word!r} must be a whole number (0 for the middle).")
         out[word.lower()] = int(text)
     return out
 
