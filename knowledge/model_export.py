@@ -62,7 +62,10 @@ def source_digest(source: Path, models_dir: Path) -> str:
                 digest.update(block)
     memo = memo if isinstance(memo, dict) else {}
     memo[str(source)] = {"files": stats, "sha256": digest.hexdigest()}
-    _write_atomic(memo_path, json.dumps(memo, indent=1))
+    try:
+        _write_atomic(memo_path, json.dumps(memo, indent=1))
+    except EmbeddingModelError:
+        pass  # a read-only folder: hash again next time
     return digest.hexdigest()
 
 
@@ -75,6 +78,8 @@ def ensure_export(source: Path, folder: Path, replace_damaged: bool = False) -> 
     """Export the model into `folder` unless a complete export is there (or, with
     `replace_damaged`, replace the one there); True when it exported now. One process exports at
     a time; the others wait for it and use its result."""
+    if (folder / EXPORT_RECORD).exists() and not replace_damaged:
+        return False  # the usual case: no lock, so a read-only models folder is fine
     with _export_lock(folder.parent):
         if (folder / EXPORT_RECORD).exists() and not replace_damaged:
             return False

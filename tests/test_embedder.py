@@ -159,3 +159,10 @@ def _env(data_dir: Path, models: Path) -> dict:
     import os
 
     return {**os.environ, "PDBOT_DATA_DIR": str(data_dir), "PDBOT_MODELS_DIR": str(models)}
+
+
+def test_the_export_lives_in_the_data_directory_unless_pdbot_models_dir_says():
+    assert Settings.from_env({"PDBOT_DATA_DIR": "/srv/pd"}).models_folder() == Path("/srv/pd/models")
+    shared = Settings.from_env({"PDBOT_DATA_DIR": "/srv/pd", "PDBOT_MODELS_DIR": "/srv/models"})
+    assert shared.models_folder() == Path("/srv/models")
+    assert Embedder.for_settings(shared).models_dir == Path("/srv/models")
