@@ -31,9 +31,20 @@ HELP_TARGET_MS = 150
 
 
 def _wall(cmd: list[str], env: dict | None = None) -> float:
+    return _run(cmd, env)[0]
+
+
+def _run(cmd: list[str], env: dict | None = None) -> tuple[float, float]:
+    """(wall seconds, CPU seconds) of a subprocess: on a shared machine the CPU time says what
+    the wall time cannot (a busy neighbour stretches the wall time, not the CPU time much)."""
+    import resource
+
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
     started = time.perf_counter()
     subprocess.run(cmd, check=True, capture_output=True, env=env)
-    return time.perf_counter() - started
+    wall = time.perf_counter() - started
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return wall, (after.ru_utime + after.ru_stime) - (before.ru_utime + before.ru_stime)
 
 
 class _NoModel:
@@ -106,25 +117,29 @@ def run_bench(settings, repeat: int = 3) -> dict:
                "PDBOT_MODELS_DIR": str(models)}
         cold, bare = [], []
         for _ in range(repeat):  # interleaved, so both see the same load on the machine
-            cold.append(_wall([sys.executable, "-m", "assistant.cli", "ask",
-                               "What should an HLTA do next?"], env))
-            bare.append(_wall([sys.executable, "-c", "import sentence_transformers"]))
-        figures.update(cold_ask_s=statistics.median(cold), import_st_s=statistics.median(bare))
+            cold.append(_run([sys.executable, "-m", "assistant.cli", "ask",
+                              "What should an HLTA do next?"], env))
+            bare.append(_run([sys.executable, "-c", "import sentence_transformers"]))
+        figures.update(cold_ask_s=statistics.median(w for w, _ in cold),
+                       cold_ask_cpu_s=statistics.median(c for _, c in cold),
+                       import_st_s=statistics.median(w for w, _ in bare),
+                       import_st_cpu_s=statistics.median(c for _, c in bare))
         ratio = figures["cold_ask_s"] / figures["import_st_s"]
-        rows.append({"measure": "cold `pdbot ask` wall time",
-                     "value": f"{figures['cold_ask_s']:.2f} s",
+        rows.append({"measure": "cold `pdbot ask` wall time (CPU time)",
+                     "value": f"{figures['cold_ask_s']:.2f} s ({figures['cold_ask_cpu_s']:.2f} s)",
                      "reference": f"bare `import sentence_transformers`: {figures['import_st_s']:.2f}"
-                                  f" s ({ratio:.2f}x; target <= {COLD_ASK_TARGET_S:g} s and "
-                                  f"<= {COLD_ASK_TARGET_RATIO:g}x)"})
+                                  f" s ({figures['import_st_cpu_s']:.2f} s); {ratio:.2f}x; target "
+                                  f"<= {COLD_ASK_TARGET_S:g} s and <= {COLD_ASK_TARGET_RATIO:g}x"})
         usage_s = _usage_time(fresh, engine, cases, Path(tmp), env)
         figures["usage_10k_s"] = usage_s
         rows.append({"measure": "`pdbot usage` over 10,000 stored answers",
                      "value": f"{usage_s:.2f} s",
                      "reference": "cold `pdbot ask` above (process start included in both)"})
-        help_s = statistics.median(
-            _wall([sys.executable, "-m", "assistant.cli", "--help"]) for _ in range(repeat))
-        figures["help_ms"] = help_s * 1000
-        rows.append({"measure": "`pdbot --help`", "value": f"{help_s * 1000:.0f} ms",
+        runs = [_run([sys.executable, "-m", "assistant.cli", "--help"]) for _ in range(repeat)]
+        figures["help_ms"] = statistics.median(w for w, _ in runs) * 1000
+        figures["help_cpu_ms"] = statistics.median(c for _, c in runs) * 1000
+        rows.append({"measure": "`pdbot --help` wall time (CPU time)",
+                     "value": f"{figures['help_ms']:.0f} ms ({figures['help_cpu_ms']:.0f} ms)",
                      "reference": f"target <= {HELP_TARGET_MS} ms; no heavy imports at start-up"})
         rows.append(_export_row(Path(tmp) / "models", figures))
     return {"rows": rows, "figures": figures}

@@ -11,8 +11,6 @@ from __future__ import annotations
 
 import json
 import logging
-import urllib.error
-import urllib.request
 from pathlib import Path
 
 import numpy as np
@@ -28,6 +26,7 @@ CHECK_TIMEOUT = 5.0  # seconds to wait for a Chroma server's version
 def check_server(url: str, timeout: float = CHECK_TIMEOUT) -> str:
     """The Chroma server's version; VectorStoreUnavailable when it cannot be reached, is not a
     Chroma server, or is another major version than the installed chromadb client."""
+    import urllib.error  # here, not at the top: answering from the embedded store needs no HTTP
     from importlib.metadata import version as installed_version
 
     base = url.rstrip("/")
@@ -66,6 +65,8 @@ def chroma_not_chroma(url: str, reason: str) -> str:
 
 
 def _get_json(url: str, timeout: float):
+    import urllib.request
+
     with urllib.request.urlopen(url, timeout=timeout) as response:
         return json.loads(response.read(4096) or b"null")
 
