@@ -204,7 +204,7 @@ def cmd_ingest(args, settings: Settings) -> int:
         from knowledge.index import indexes_dir
 
         summary = version_summary(settings, indexes_dir(settings.data_dir) / report.version,
-                                  Embedder())
+                                  Embedder.for_settings(settings))
         print(f"Eval: {eval_line(summary)}.")
     return 0
 
@@ -250,8 +250,9 @@ def cmd_rollback(args, settings: Settings) -> int:
 
 def _engine(settings: Settings):
     from assistant.answer.engine import Engine
+    from knowledge.embedder import Embedder
 
-    return Engine.from_settings(settings)
+    return Engine.from_settings(settings, embedder=Embedder.for_settings(settings))
 
 
 def _answerer(settings: Settings):

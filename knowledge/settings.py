@@ -48,6 +48,12 @@ class Settings:
     store_questions: bool = True  # False: keep only votes, reasons and outcomes, no staff text
     log_level: str | None = None  # DEBUG, INFO, WARNING...; None: the command's default
     log_format: str = "text"  # or "json": one JSON object per line
+    models_dir: Path | None = None  # the exported embedding model; None: <data_dir>/models
+
+    def models_folder(self) -> Path:
+        """Where the embedding model exported to ONNX is kept (PDBOT_MODELS_DIR, or the data
+        directory's models/ folder)."""
+        return self.models_dir or self.data_dir / "models"
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> "Settings":
@@ -73,6 +79,7 @@ class Settings:
             store_questions=_flag(env, "PDBOT_STORE_QUESTIONS", True),
             log_level=_choice(env, "PDBOT_LOG_LEVEL", LOG_LEVELS),
             log_format=_choice(env, "PDBOT_LOG_FORMAT", ("text", "json")) or "text",
+            models_dir=Path(env["PDBOT_MODELS_DIR"]) if env.get("PDBOT_MODELS_DIR") else None,
         )
 
 

@@ -160,6 +160,21 @@ def load_domain(folder: Path | None = None) -> Domain:
     )
 
 
+def _compose(text: str):
+    """The YAML node tree, parsed by libyaml when PyYAML has it (the same nodes and lines, 20x
+    faster: ~80 ms of every start); a file it rejects is parsed again by the pure-Python parser,
+    so the error quotes the same words as ever."""
+    import yaml
+
+    fast = getattr(yaml, "CSafeLoader", None)
+    if fast is not None:
+        try:
+            return yaml.compose(text, Loader=fast)
+        except yaml.YAMLError:
+            pass
+    return yaml.compose(text)
+
+
 class _Reader:
     """One YAML file as nodes, so that every value can be reported with its line."""
 
@@ -172,7 +187,7 @@ class _Reader:
         except OSError as exc:
             raise DomainDataError(f"{path}: cannot be read ({exc.strerror or exc}).") from exc
         try:
-            self.root = yaml.compose(self.raw.decode("utf-8"))
+            self.root = _compose(self.raw.decode("utf-8"))
         except (yaml.YAMLError, UnicodeDecodeError) as exc:
             mark = getattr(exc, "problem_mark", None)
             where = f"{path}:{mark.line + 1}" if mark else str(path)
