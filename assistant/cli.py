@@ -198,6 +198,10 @@ def cmd_ingest(args, settings: Settings) -> int:
         report.changes.affected_cases = affected_cases(report.changes.changed_passages,
                                                        case_files())
     print_ingest_report(report, settings)
+    if not report.dry_run and not report.up_to_date and not report.candidate:
+        from assistant.answer.engine import Engine
+
+        Engine.from_settings(settings)  # trains and caches the classifiers: the first ask is quick
     if args.eval and not report.dry_run and report.version:
         from evals.version_eval import eval_line, version_summary
         from knowledge.embedder import Embedder
@@ -340,7 +344,7 @@ def cmd_eval(args, settings: Settings) -> int:
         from evals.ablation import ablate, ablation_lines
         from knowledge.embedder import Embedder
 
-        rows = ablate(settings, cases, Embedder())
+        rows = ablate(settings, cases, Embedder.for_settings(settings))
         text = "\n".join(ablation_lines(rows, (args.cases or DEFAULT_CASES).name))
         args.out.mkdir(parents=True, exist_ok=True)
         (args.out / "ablation.md").write_text(text + "\n")

@@ -84,7 +84,8 @@ class Engine:
     def from_settings(cls, settings: Settings, embedder: Embedder | None = None,
                       config: EngineConfig | None = None) -> "Engine":
         config = config or EngineConfig.load(settings.engine_config)
-        return cls(settings, load_index(settings, config.retrieval), embedder or Embedder(),
+        return cls(settings, load_index(settings, config.retrieval),
+                   embedder or Embedder.for_settings(settings),
                    config=config)
 
     @classmethod
@@ -210,7 +211,7 @@ class Engine:
         message = self.reader.split(text)
         if self.config.components.message_splitting or len(message.parts) < 2:
             return message
-        return replace(message, parts=(" ".join(message.parts),))
+        return replace(message, parts=(" ".join(message.parts),), leaning=(False,))
 
     def _answer_parts(self, message: Message, turns: list[Turn]) -> list[PartAnswer]:
         if message.smalltalk:
@@ -225,7 +226,12 @@ class Engine:
         parts = message.parts[:c.max_parts]
         budget = max(c.min_part_budget, c.answer_budget // len(parts))
         answers: list[PartAnswer] = []
-        for query in self.reader.read_many(list(parts), turns):
+        leaning = message.leaning or (False,) * len(parts)
+        for k, query in enumerate(self.reader.read_many(list(parts), turns)):
+            if leaning[k] and answers and not answers[-1].answered:
+                answers[-1].trace.append(step(Stage.DECIDE, "leans on a refused question",
+                                              query.text))
+                continue  # "... Is it cheaper through Camden?" shares the refusal it leans on
             decision = self._decide_query(query, turns)
             last = answers[-1].decision if answers else None
             if last is not None and _same_passage(last, decision):  # one answer for both

@@ -48,7 +48,7 @@ class Classifier:
     def to_arrays(self) -> dict[str, np.ndarray]:
         """The classifier as plain arrays (for the cache: no pickle)."""
         words = sorted(self._vocabulary, key=self._vocabulary.get)
-        out = {"labels": np.array(self.labels), "vocabulary": np.array(words, dtype=object),
+        out = {"labels": np.array(self.labels), "vocabulary": np.array(words, dtype=str),
                "words": self._words, "bias": self._bias}
         if self._dense is not None:
             out["dense"] = self._dense
@@ -108,9 +108,9 @@ def load_or_train(cache: Path, texts: list[str], vectors: np.ndarray | None, lab
     key = _cache_key(texts, vectors, labels, dense_weight, regularisation)
     path = cache / f"classifier-{key}.npz"
     try:
-        with np.load(path, allow_pickle=True) as arrays:
+        with np.load(path, allow_pickle=False) as arrays:
             return Classifier.from_arrays(arrays)
-    except (OSError, ValueError, KeyError):
+    except (OSError, ValueError, KeyError, EOFError):
         pass  # not cached yet, or a damaged file: train again
     model = Classifier.train(texts, vectors, labels, dense_weight, regularisation)
     try:

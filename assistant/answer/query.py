@@ -20,11 +20,13 @@ class Turn:
 class Message:
     """A message split into the questions it asks. `instructions` are the segments that tried to
     change the assistant's rules (dropped, and said so); `smalltalk` is "greeting" or "thanks"
-    when the message is only that."""
+    when the message is only that; `leaning` marks the parts that lean on the one before, which
+    share its refusal when it is refused."""
 
     parts: tuple[str, ...]
     instructions: tuple[str, ...] = ()
     smalltalk: str | None = None
+    leaning: tuple[bool, ...] = ()  # per part: it leans on the part before ("is it cheaper?")
 
 
 @dataclass(frozen=True)

@@ -97,24 +97,20 @@ class Understanding:
             return Message(parts=(), instructions=tuple(attacks), smalltalk=sorted(talk)[-1])
         if attacks and not any(s.question for s in kept):
             return Message(parts=(), instructions=tuple(attacks))  # its only request was the attack
-        parts = self._join_leaning([p for p in group_questions(kept) if self.core_words(p)])
+        parts = [p for p in group_questions(kept) if self.core_words(p)]
         compare = confirmed[-1].get("compare_documents", 0.0) if check_whole else 0.0
         if len(parts) > 1 and compare >= 0.5 and not attacks and (
                 len(self.named_documents(whole)) != 1 or compare >= self.config.sure_compare):
             parts = [message.strip()]  # "what did 2023 say, and what does it say now?": one question
-        return Message(parts=tuple(parts), instructions=tuple(attacks))
+        return Message(parts=tuple(parts), instructions=tuple(attacks),
+                       leaning=self._leaning(parts))
 
-    def _join_leaning(self, parts: list[str]) -> list[str]:
-        """A question that leans on the one before it in the same message ("How much does an
-        NPQ cost? Is it cheaper through Camden?") is part of it, not a question of its own."""
-        joined: list[str] = []
-        for part in parts:
-            words = tokens(self.glossary.canonical(" ".join(self.core_words(part))))
-            if joined and self.followups.is_follow_up(words, same_message=True):
-                joined[-1] = f"{joined[-1]} {part}"
-            else:
-                joined.append(part)
-        return joined
+    def _leaning(self, parts: list[str]) -> tuple[bool, ...]:
+        """For each part, whether it leans on the one before it in the same message ("How much
+        does an NPQ cost? Is it cheaper through Camden?")."""
+        return tuple(k > 0 and self.followups.is_follow_up(
+            tokens(self.glossary.canonical(" ".join(self.core_words(part)))), same_message=True)
+            for k, part in enumerate(parts))
 
     def _segments(self, text: str) -> list:
         return split_segments(text, self.starts_request, self.config.min_clause_words)
@@ -230,7 +226,8 @@ class Understanding:
         counted = _COUNTED.search(corrected)
         return Query(
             text=draft.typed, corrected=corrected, standalone=standalone,
-            search_text=draft.texts[0], lexical_text=self.glossary.expand(draft.searched, every=False),
+            search_text=draft.texts[0],
+            lexical_text=self.glossary.expand(draft.searched, every=False),
             intent=intent, confidence=max(intent_p.values()), answer_type=answer_type,
             type_confidence=1.0 if organisations else type_p.get(answer_type, 0.0),
             follow_up=draft.follow_up, stages=tuple(stages), context_stages=tuple(context),
@@ -407,3 +404,4 @@ class _Draft:
 
 def _top(probabilities: dict[str, float]) -> str:
     return max(probabilities, key=probabilities.get)
+
