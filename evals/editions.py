@@ -107,7 +107,7 @@ def compare_editions(folders: list[Path], settings: Settings, cases: list[dict],
     if embedder is None:
         from knowledge.embedder import Embedder
 
-        embedder = Embedder()
+        embedder = Embedder.for_settings(settings)
     embedder = MemoEmbedder(embedder)
     text = evaluate_edition(settings, TEXT_EDITION, settings.documents_dir, cases, embedder,
                             engine_for)
