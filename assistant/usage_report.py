@@ -1,7 +1,8 @@
 """What staff ask: a usage report from the stored answers, for the people who own the documents.
 
 Questions per day and per week, and the share answered; the share refused, by reason; helpful /
-not helpful votes and their reasons; the refused and not-helpful questions grouped by similarity
+not helpful votes and their reasons; the refused (but not instructions or small talk, which no
+document would answer) and not-helpful questions grouped by similarity
 on the embeddings stored with them (the ones retrieval computed: no model is loaded), each group
 with its count and three example questions (what the documents miss); and which sections of the
 live documents staff reached (assistant/usage_coverage.py). Written as report.md and a
@@ -22,6 +23,7 @@ from assistant.usage_coverage import Coverage, SectionRef, measure_coverage
 GROUP_SIMILARITY = 0.72  # a question this close to a group's centre joins it
 EXAMPLES = 3
 MAX_GROUPS = 25
+NOT_GAPS = {"instructions", "greeting", "thanks"}  # refusals that no document would answer
 SLACK_GROUPS = 3  # groups of refused questions in the owner's `usage` message
 VOTES = {True: ("\N{THUMBS UP SIGN}", "\N{THUMBS DOWN SIGN}"), False: ("helpful", "not helpful")}
 
@@ -74,7 +76,8 @@ def build_usage(store, days: int = 30, now: float | None = None,
     downs = [v for v in votes if v["vote"] == "down"]
     report.down = len(downs)
     report.down_reasons = [v["reason"] for v in downs if v["reason"]]
-    missed = [(a["question"], a["vector"], "refused") for a in refused] + \
+    missed = [(a["question"], a["vector"], "refused") for a in refused
+              if (a["reason"] or "").partition(":")[0] not in NOT_GAPS] + \
         [(v["question"], v["vector"], "down") for v in downs]
     report.groups = group_questions(missed)
     report.coverage = measure_coverage(answers, live)
@@ -189,7 +192,7 @@ def refused_groups(report: UsageReport, count: int = SLACK_GROUPS) -> list[dict]
 def usage_message(report: UsageReport) -> str:
     """The owner's `usage` DM (Slack mrkdwn, emoji kept): the figures and the three largest
     groups of refused questions in the message itself; report.html comes attached."""
-    lines = [f"*What staff asked in the last {report.days} days*", *headline(report, emoji=True)]
+    lines = ["*What staff ask* (the usage report)", *headline(report, emoji=True)]
     groups = refused_groups(report)
     if groups:
         lines.append("*Asked most, not answered from the documents:*")

@@ -342,7 +342,7 @@ def test_the_usage_figures_arrive_when_slack_refuses_the_attachment(owner_app, f
                   "text": "usage 7", "ts": "1700000100.000002"}, "EvUsageNoFile")
     assert signed_post(url, body)[0] == 200
     text = files_api.wait_for("chat.postMessage")[0].body["text"]
-    assert "last 7 days" in text and "1 question like" in text and USAGE_NOT_ATTACHED in text
+    assert "Last 7 days" in text and "1 question like" in text and USAGE_NOT_ATTACHED in text
 
 
 # --- the maintainer's commands ---------------------------------------------------------------

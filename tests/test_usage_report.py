@@ -140,6 +140,8 @@ def test_pages_use_words_and_slack_keeps_its_emoji(filled, tmp_path):
     assert "570 questions" in message and "sections" in message
     groups = refused_groups(report)
     assert len(groups) == 3 and all(g["refused"] for g in groups)
+    assert any(REFUSED[0] in g["examples"] and g["refused"] for g in report.groups)
+    assert not any(REFUSED[-1] in g["examples"] and g["refused"] for g in report.groups)  # no gap
     assert [line.startswith("\u2022") for line in message.splitlines()].count(True) == 3
     assert groups[0]["examples"][0] in message
 
