@@ -228,13 +228,14 @@ def cmd_versions(args, settings: Settings) -> int:
 def cmd_usage(args, settings: Settings) -> int:
     from assistant.errors import InputError
     from assistant.slack.feedback import FeedbackStore
+    from assistant.usage_coverage import live_sections
     from assistant.usage_report import build_usage, summary_lines, write_usage_report
 
     path = settings.data_dir / "feedback.sqlite3"
     if not path.exists():
         raise InputError(f"No answers are stored in {settings.data_dir} yet: the usage report "
                          "reads what `pdbot slack` records.")
-    report = build_usage(FeedbackStore(path), args.days)
+    report = build_usage(FeedbackStore(path), args.days, live=live_sections(settings.data_dir))
     paths = write_usage_report(report, args.out)
     print("\n".join(summary_lines(report)))
     print(f"Reports: {paths['markdown']}, {paths['html']}")

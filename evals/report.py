@@ -3,7 +3,6 @@ plus results.json for `--compare`. Failing cases come first."""
 from __future__ import annotations
 
 import html
-import io
 import json
 from pathlib import Path
 
@@ -123,30 +122,6 @@ def extra_sections(run) -> list[str]:
     return parts
 
 
-def svg_bars(title: str, labels: list[str], series: dict[str, list[float]]) -> str:
-    """A grouped bar chart as an inline SVG string (matplotlib, no external assets)."""
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
-    fig, ax = plt.subplots(figsize=(7, 3))
-    width = 0.8 / max(len(series), 1)
-    for k, (name, values) in enumerate(series.items()):
-        ax.bar([i + k * width for i in range(len(labels))], values, width, label=name)
-    ax.set_xticks([i + width * (len(series) - 1) / 2 for i in range(len(labels))])
-    ax.set_xticklabels(labels, fontsize=8)
-    ax.set_ylim(0, 1.05)
-    ax.set_title(title, fontsize=10)
-    ax.legend(fontsize=8)
-    fig.tight_layout()
-    buffer = io.StringIO()
-    fig.savefig(buffer, format="svg")
-    plt.close(fig)
-    svg = buffer.getvalue()
-    return svg[svg.index("<svg"):]
-
-
 def write_html(path: Path, runs, comparison: dict | None) -> None:
     esc = html.escape
     main = runs[0]
@@ -158,9 +133,11 @@ def write_html(path: Path, runs, comparison: dict | None) -> None:
         return f'<table class="{cls}"><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>'
 
     metrics = ["fact_recall", "source_hit", "mrr", "citation_validity", "oos_refusal"]
-    chart = svg_bars("Summary", metrics, {r.system: [r.summary[m] for m in metrics] for r in runs})
+    from evals.charts import share_bars
+
+    chart = share_bars("Summary", metrics, {r.system: [r.summary[m] for m in metrics] for r in runs})
     kinds = list(main.by_kind)
-    kind_chart = svg_bars("Fact recall by case kind", kinds,
+    kind_chart = share_bars("Fact recall by case kind", kinds,
                            {r.system: [r.by_kind.get(k, {}).get("fact_recall", 0) for k in kinds]
                             for r in runs})
     cases = "".join(
@@ -195,7 +172,8 @@ LLM was configured.</p>
 PAGE_CSS = """body { font-family: system-ui, sans-serif; margin: 2rem; color: #222; }
 table { border-collapse: collapse; margin: 1rem 0; }
 td, th { border: 1px solid #ccc; padding: .3rem .5rem; vertical-align: top; font-size: .9rem; }
-th { background: #f0f0f0; }"""
+th { background: #f0f0f0; }
+figure.chart { margin: 1rem 0; }"""
 CASE_CSS = """tr.fail td:first-child { color: #a00; font-weight: bold; }
 tr.pass td:first-child { color: #070; }
 td.answer { white-space: pre-wrap; max-width: 40rem; }

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import numpy as np
 
-from assistant.answer.compose import SectionView, lexical_overlap, term_keys
+from assistant.answer.compose import SectionView, term_keys
 from assistant.answer.config import RetrievalConfig
 from assistant.answer.query import Query, Turn
 from knowledge.errors import ConfigError
@@ -71,6 +71,11 @@ class SectionFeatures:
         self.title_keys = [term_keys(set(terms(v.title))) for v in self.views]
         self.path_keys = [term_keys(set(terms(" ".join(v.path)))) for v in self.views]
         self.text_keys = [set().union(*v.unit_keys) if v.unit_keys else set() for v in self.views]
+        self.titles_index = _KeyIndex(self.title_keys)
+        self.paths_index = _KeyIndex(self.path_keys)
+        self.texts_index = _KeyIndex(self.text_keys)
+        self.texts_paths_index = _KeyIndex([k | pk for k, pk in zip(self.text_keys,
+                                                                   self.path_keys)])
         self.phrase_sets = [_phrases(" ".join([*v.path, *(u.text for u in v.units)]),
                                      config.max_phrase) for v in self.views]
         self.is_stage = np.array([sid in stage_sections or any(
@@ -85,6 +90,14 @@ class SectionFeatures:
         self.has_children = np.array([any(o.startswith(sid + "/") for o in self.ids)
                                       for sid in self.ids], dtype=np.float32)
 
+        counts = [len(v.units) for v in self.views]
+        starts = np.cumsum([0] + counts)
+        # each section's units as a row of unit indices, padded with -1 (top-3 similarity)
+        self.unit_rows = np.full((len(counts), max(counts, default=0)), -1, dtype=np.int64)
+        for k, (start, count) in enumerate(zip(starts, counts)):
+            self.unit_rows[k, :count] = np.arange(start, start + count)
+        self.unit_counts = np.array(counts)
+        self._type_cache: dict[tuple, np.ndarray] = {}  # per answer type's patterns
         self.unit_owner = np.concatenate([[k] * len(v.units) for k, v in enumerate(self.views)]
                                          ).astype(int) if self.views else np.zeros(0, dtype=int)
         self.unit_vectors = np.vstack([v.vectors for v in self.views if len(v.units)]) \
@@ -108,10 +121,11 @@ class SectionFeatures:
         unit_sim = self.unit_vectors @ vector if len(self.unit_vectors) else np.zeros(0)
         dense_unit = np.full(n, -1.0, dtype=np.float32)
         np.maximum.at(dense_unit, self.unit_owner, unit_sim)
-        top3 = np.zeros(n, dtype=np.float32)
-        for k in range(n):
-            sims = unit_sim[self.unit_owner == k]
-            top3[k] = float(np.sort(sims)[-3:].mean()) if len(sims) else -1.0
+        padded = np.where(self.unit_rows >= 0, unit_sim[self.unit_rows] if len(unit_sim) else 0.0,
+                          -np.inf)
+        best = np.sort(padded, axis=1)[:, -3:] if padded.shape[1] else np.zeros((n, 0))
+        top3 = np.where(self.unit_counts > 0, np.where(np.isfinite(best), best, 0.0).sum(axis=1)
+                        / np.maximum(np.minimum(self.unit_counts, 3), 1), -1.0)
         cols["dense_chunk"] = dense_chunk
         cols["dense_unit"] = dense_unit
         cols["dense_unit_top3"] = top3
@@ -125,16 +139,16 @@ class SectionFeatures:
         cols["bm25_title"] = title / title.max() if title.max() > 0 else title
         cols["bm25_rank"] = np.where(bm25 > 0, 1.0 / (1.0 + _ranks(bm25)), 0.0)
         qterms = self.query_terms(f"{query.search_text} {query.corrected}")
-        cols["title_overlap"] = np.array([lexical_overlap(qterms, k) for k in self.title_keys])
-        cols["path_overlap"] = np.array([lexical_overlap(qterms, k) for k in self.path_keys])
-        cols["text_overlap"] = np.array([lexical_overlap(qterms, k) for k in self.text_keys])
+        cols["title_overlap"] = self.titles_index.overlap(qterms)
+        cols["path_overlap"] = self.paths_index.overlap(qterms)
+        cols["text_overlap"] = self.texts_index.overlap(qterms)
         longest = self.config.max_phrase
         wanted = _phrases(query.corrected, longest)
         cols["phrase"] = np.array([min(longest, max((len(p) for p in wanted & have), default=0))
                                    / longest for have in self.phrase_sets])
         asking = self.query_terms(context.asking) if context.asking else qterms
-        cols["asking_title_overlap"] = np.array([lexical_overlap(asking, k) for k in self.path_keys])
-        cols["asking_text_overlap"] = np.array([lexical_overlap(asking, k) for k in self.text_keys])
+        cols["asking_title_overlap"] = self.paths_index.overlap(asking)
+        cols["asking_text_overlap"] = self.texts_index.overlap(asking)
         cols["doc_current"] = self.current
         named = query.documents
         cols["doc_named"] = np.array([d in named for d in self.doc], dtype=np.float32)
@@ -159,16 +173,12 @@ class SectionFeatures:
         cols["follow_up"] = np.full(n, follow, dtype=np.float32)
         previous_answer, previous_question = _previous(context.history)
         prev = self.query_terms(previous_answer) if previous_answer else {}
-        cols["previous_overlap"] = np.array([lexical_overlap(prev, k) for k in self.text_keys]) \
-            if prev else np.zeros(n)
+        cols["previous_overlap"] = self.texts_index.overlap(prev)
         cols["previous_x_follow_up"] = cols["previous_overlap"] * follow
         prevq = self.query_terms(previous_question) if previous_question else {}
-        cols["previous_question_overlap"] = np.array(
-            [lexical_overlap(prevq, k | pk) for k, pk in zip(self.text_keys, self.path_keys)]) \
-            if prevq else np.zeros(n)
+        cols["previous_question_overlap"] = self.texts_paths_index.overlap(prevq)
         excluded = self.query_terms(query.excluded) if query.excluded else {}
-        cols["excluded_overlap"] = np.array(
-            [lexical_overlap(excluded, k) for k in self.path_keys]) if excluded else np.zeros(n)
+        cols["excluded_overlap"] = self.paths_index.overlap(excluded)
         cols["length"] = self.length
         cols["depth"] = self.depth
         cols["has_children"] = self.has_children
@@ -179,6 +189,13 @@ class SectionFeatures:
                          for sid in self.ids], dtype=np.float32)
 
     def _type_evidence(self, patterns: tuple) -> np.ndarray:
+        """1 for the sections with a unit matching one of the answer type's patterns (cached:
+        an answer type's patterns are the same for every question)."""
+        if patterns not in self._type_cache:
+            self._type_cache[patterns] = self._type_matches(patterns)
+        return self._type_cache[patterns]
+
+    def _type_matches(self, patterns: tuple) -> np.ndarray:
         out = np.zeros(len(self.ids), dtype=np.float32)
         if not patterns:
             return out
@@ -197,6 +214,30 @@ class SectionFeatures:
         return out
 
 
+class _KeyIndex:
+    """Which sections hold each term key: `overlap` is `lexical_overlap` for every section at
+    once (the IDF-weighted share of the query's terms a section holds)."""
+
+    def __init__(self, key_sets: list[set[str]]):
+        self.size = len(key_sets)
+        holders: dict[str, list[int]] = {}
+        for k, keys in enumerate(key_sets):
+            for key in keys:
+                holders.setdefault(key, []).append(k)
+        self.holders = {key: np.array(ks) for key, ks in holders.items()}
+
+    def overlap(self, query_terms: dict[str, float]) -> np.ndarray:
+        out = np.zeros(self.size)
+        total = sum(query_terms.values())
+        if not total:
+            return out
+        for term, weight in query_terms.items():
+            held = self.holders.get(term)
+            if held is not None:
+                out[held] += weight
+        return out / total
+
+
 class TreeModel:
     """A LightGBM model from its own JSON dump (`Booster.dump_model()`), evaluated with numpy:
     all trees at once, one step per level, so answering needs neither LightGBM nor scikit-learn
@@ -210,44 +251,49 @@ class TreeModel:
         self.meta = meta or {}
         trees = [t["tree_structure"] for t in model["tree_info"]]
         nodes = [_flatten(t) for t in trees]
-        width = max(len(n) for n in nodes)
-        count = len(nodes)
-        self._feature = np.zeros((count, width), dtype=np.int64)
-        self._threshold = np.zeros((count, width), dtype=np.float64)
-        self._left = np.zeros((count, width), dtype=np.int64)
-        self._right = np.zeros((count, width), dtype=np.int64)
-        self._value = np.zeros((count, width), dtype=np.float64)
-        self._leaf = np.ones((count, width), dtype=bool)
-        for t, flat in enumerate(nodes):
+        # every node of every tree in one flat array; a leaf points to itself (threshold +inf),
+        # so a row that reached its leaf stays there while the deeper trees go on
+        offsets = np.cumsum([0] + [len(n) for n in nodes])
+        size = int(offsets[-1])
+        self._roots = offsets[:-1].astype(np.int64)
+        self._feature = np.zeros(size, dtype=np.int64)
+        self._threshold = np.full(size, np.inf)
+        self._left = np.arange(size, dtype=np.int64)
+        self._right = np.arange(size, dtype=np.int64)
+        self._value = np.zeros(size, dtype=np.float64)
+        for offset, flat in zip(offsets, nodes):
             for i, node in enumerate(flat):
+                at = offset + i
                 if "leaf_value" in node:
-                    self._value[t, i] = node["leaf_value"]
+                    self._value[at] = node["leaf_value"]
                     continue
                 if node.get("decision_type", "<=") != "<=":
                     raise ValueError(f"unsupported split {node.get('decision_type')!r}")
-                self._leaf[t, i] = False
-                self._feature[t, i] = node["split_feature"]
-                self._threshold[t, i] = node["threshold"]
-                self._left[t, i] = node["left"]
-                self._right[t, i] = node["right"]
+                self._feature[at] = node["split_feature"]
+                self._threshold[at] = node["threshold"]
+                self._left[at] = offset + node["left"]
+                self._right[at] = offset + node["right"]
         self._depth = max(_depth(t) for t in trees) if trees else 0
 
     def scores(self, matrix: np.ndarray) -> np.ndarray:
-        """The model's raw score for each row of a feature matrix."""
+        """The model's raw score for each row of a feature matrix: every (row, tree) pair steps
+        down one level at a time, and pairs that reached their leaf drop out."""
         rows = np.asarray(matrix, dtype=np.float64)
-        n, trees = len(rows), self._feature.shape[0]
-        node = np.zeros((n, trees), dtype=np.int64)
-        tree = np.arange(trees)[None, :]
+        trees = len(self._roots)
+        node = np.tile(self._roots, len(rows))
+        row = np.repeat(np.arange(len(rows)), trees)
+        active = np.arange(len(node))
         for _ in range(self._depth):
-            leaf = self._leaf[tree, node]
-            if leaf.all():
-                break
-            feature = self._feature[tree, node]
-            value = np.take_along_axis(rows, feature, axis=1)
-            go_left = value <= self._threshold[tree, node]
-            step = np.where(go_left, self._left[tree, node], self._right[tree, node])
-            node = np.where(leaf, node, step)
-        return self._value[tree, node].sum(axis=1)
+            current = node[active]
+            threshold = self._threshold[current]
+            inner = threshold != np.inf
+            if not inner.all():
+                active, current, threshold = active[inner], current[inner], threshold[inner]
+                if not len(active):
+                    break
+            go_left = rows[row[active], self._feature[current]] <= threshold
+            node[active] = np.where(go_left, self._left[current], self._right[current])
+        return self._value[node].reshape(len(rows), trees).sum(axis=1)
 
     @classmethod
     def load(cls, path: Path):

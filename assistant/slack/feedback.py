@@ -133,13 +133,14 @@ class FeedbackStore:
 
     def usage_since(self, since: float) -> tuple[list[dict], list[dict]]:
         """(answers, votes) recorded since a time, for usage reports: each answer's time,
-        outcome, reason, question and embedding (None when not stored); each vote's time,
-        vote and reason."""
+        outcome, reason, question, embedding (None when not stored), cited chunk ids
+        (`sections`) and its citations as stored (JSON text, for the few labels a report needs:
+        parsing every one would cost more than the rest); each vote's time, vote and reason."""
         with closing(self._connect()) as db:
             db.row_factory = sqlite3.Row
             answers = [dict(r) for r in db.execute(
-                "SELECT answer_id, created, answered, reason, question, vector FROM answers"
-                " WHERE created >= ? ORDER BY created", (since,))]
+                "SELECT answer_id, created, answered, reason, question, vector, sections, citations"
+                " FROM answers WHERE created >= ? ORDER BY created", (since,))]
             votes = [dict(r) for r in db.execute(
                 "SELECT v.answer_id, v.vote, v.reason, v.created, a.question, a.vector"
                 " FROM votes v LEFT JOIN answers a USING (answer_id) WHERE v.created >= ?"
@@ -147,6 +148,8 @@ class FeedbackStore:
         for row in answers + votes:
             blob = row.pop("vector", None)
             row["vector"] = np.frombuffer(blob, dtype=np.float32) if blob else None
+        for row in answers:
+            row["sections"] = json.loads(row["sections"] or "[]")
         return answers, votes
 
     def purge(self, retention_days: int, now: float | None = None) -> dict[str, int]:
