@@ -15,9 +15,7 @@ thread is checked for it first, so a crash between posting and marking posts not
 from __future__ import annotations
 
 import logging
-import os
 import secrets
-import socket
 import threading
 import time
 from concurrent.futures import Future, ThreadPoolExecutor
@@ -29,65 +27,21 @@ from assistant.slack.blocks import answer_blocks, closing_blocks
 from assistant.slack.etiquette import is_follow_up
 from assistant.slack.pending import LEASE_SECONDS, PendingQuestions
 from assistant.slack.pending_sqlite import SqlitePendingQuestions
-from assistant.slack.questions import Question, MENTION
+from assistant.slack.questions import Question
+from assistant.slack.recovery import process_owner
 from assistant.slack.streaming import StreamedReply
+from assistant.slack.threads import answer_metadata, posted_answer, read_thread, turns
 
 log = logging.getLogger(__name__)
-MAX_HISTORY = 10  # earlier turns of a thread given to the engine
-THREAD_LIMIT = 50  # messages read back from a thread
-ANSWER_EVENT = "pdbot_answer"  # metadata event_type on every answer: which event it answers
 ANSWER_THREADS = 4  # questions answered at once (the engine quotes one at a time; Slack calls
                     # and model calls overlap)
 MAX_ATTEMPTS = 5  # a question taken up this many times without a reply is given up (logged)
 RETRY_SECONDS = 60.0  # a question that could not be replied to is tried again after this
 
 
-def answer_metadata(event_id: str, answer_id: str) -> dict:
-    """Message metadata naming the event an answer answers (found again after a crash)."""
-    return {"event_type": ANSWER_EVENT,
-            "event_payload": {"event_id": event_id, "answer_id": answer_id}}
-
-
-def posted_answer(thread: list[dict], event_id: str) -> str | None:
-    """The answer id of a reply to `event_id` already in the thread (read with its metadata)."""
-    for message in thread:
-        metadata = message.get("metadata") or {}
-        payload = metadata.get("event_payload") or {}
-        if metadata.get("event_type") == ANSWER_EVENT and payload.get("event_id") == event_id:
-            return payload.get("answer_id") or ""
-    return None
-
-
-def process_owner() -> str:
-    """This process, as a lease owner: host, pid and a token telling it from an earlier process
-    that had the same pid."""
-    return f"{socket.gethostname()}:{os.getpid()}:{secrets.token_hex(3)}"
-
-
 def new_ref() -> str:
     """A short reference that ties a "something went wrong" reply to its log record."""
     return secrets.token_hex(4)
-
-
-def read_thread(client, channel: str, thread_ts: str, metadata: bool = False) -> list[dict]:
-    """A thread's messages, oldest first (with their metadata when asked)."""
-    response = client.conversations_replies(channel=channel, ts=thread_ts, limit=THREAD_LIMIT,
-                                            include_all_metadata=metadata or None)
-    return list(response.get("messages", []))
-
-
-def turns(thread: list[dict], current_ts: str, bot_user_id: str) -> list[Turn]:
-    """The thread's turns other than the message `current_ts` (the last MAX_HISTORY), mentions
-    removed: what a follow-up is read against."""
-    found = []
-    for message in thread:
-        if message.get("ts") == current_ts or message.get("subtype"):
-            continue
-        from_bot = bool(message.get("bot_id")) or message.get("user") == bot_user_id
-        text = MENTION.sub("", message.get("text", "")).strip()
-        if text:
-            found.append(Turn("assistant" if from_bot else "user", text))
-    return found[-MAX_HISTORY:]
 
 
 class Deliverer:
