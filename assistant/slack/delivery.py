@@ -10,7 +10,9 @@ Questions come in pending (assistant/slack/pending.py). One left pending by a pr
 stopped is answered after a restart with a line saying sorry for the delay, unless it is older
 than SLACK_RECOVER_MINUTES (then one line asks the person to ask again), and unless its answer
 was posted before the crash: every answer carries message metadata naming its event, and the
-thread is checked for it first, so a crash between posting and marking posts nothing twice.
+thread is checked for it first, so a crash between posting and marking posts nothing twice. A
+streamed reply cut short by the crash is replaced by the answer, not followed by a second one
+(its message is noted as pending the moment the stream begins).
 """
 from __future__ import annotations
 
@@ -160,7 +162,8 @@ class Deliverer:
         metadata = answer_metadata(q.event_id, answer_id)
         stream = None
         if self.answerer.streams and not q.recovered:
-            stream = StreamedReply(client, q.channel, q.thread_ts, q.team, q.user)
+            stream = StreamedReply(client, q.channel, q.thread_ts, q.team, q.user,
+                                   on_start=lambda ts: self._replying(q, ts))
         answer, seconds = self.answerer.answer(q.question, history,
                                                stream.on_text if stream else None)
         lead = wording.SORRY_FOR_THE_DELAY if q.recovered else ""
@@ -168,8 +171,7 @@ class Deliverer:
         posted = stream.finish(answer, closing_blocks(answer, answer_id), blocks, text,
                                metadata) if stream else None
         if posted is None:
-            client.chat_postMessage(channel=q.channel, thread_ts=q.thread_ts, blocks=blocks,
-                                    text=text, metadata=metadata)
+            self._post(client, q, blocks, text, metadata)
         self._record(q, answer, answer_id, history)
         log_answer(answer_id, answer, q.user, q.channel, seconds)
         if q.recovered and self.metrics is not None:
@@ -203,6 +205,31 @@ class Deliverer:
         if self.metrics is not None:
             self.metrics.expired.inc()
         return "expired"
+
+    def _post(self, client, q: Question, blocks: list[dict], text: str, metadata: dict) -> None:
+        """Post the answer in the question's thread; when a crash cut its streamed reply short,
+        replace that message instead (ended first, if Slack still has it streaming)."""
+        if q.reply_ts:
+            try:
+                client.chat_stopStream(channel=q.channel, ts=q.reply_ts)
+            except Exception as exc:  # expired long ago, as a rule: nothing to end
+                log.debug("stream %s already ended: %s", q.reply_ts, exc)
+            try:
+                client.chat_update(channel=q.channel, ts=q.reply_ts, blocks=blocks, text=text,
+                                   metadata=metadata)
+                return
+            except Exception as exc:  # deleted meanwhile: the answer is posted after all
+                log.warning("event %s: could not replace its cut-short reply (%s); posting",
+                            q.event_id, exc)
+        client.chat_postMessage(channel=q.channel, thread_ts=q.thread_ts, blocks=blocks,
+                                text=text, metadata=metadata)
+
+    def _replying(self, q: Question, ts: str) -> None:
+        """Note the message a streamed reply began in (found again after a crash)."""
+        try:
+            self.pending.replying(q, ts)
+        except Exception:  # the stream goes on; only a crash before its end would repeat it
+            log.exception("event %s: could not note its streamed reply", q.event_id)
 
     def _record(self, q: Question, answer, answer_id: str, history: list[Turn]) -> None:
         """Record a posted answer and mark its question answered (one transaction). Should that

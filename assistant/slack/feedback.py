@@ -40,7 +40,7 @@ ADDED_COLUMNS = {
                ("thread_ts", "TEXT DEFAULT ''"), ("ts", "TEXT DEFAULT ''"),
                ("user", "TEXT DEFAULT ''"), ("text", "TEXT"), ("lease_owner", "TEXT DEFAULT ''"),
                ("lease_until", "REAL DEFAULT 0"), ("attempts", "INTEGER DEFAULT 0"),
-               ("answer_id", "TEXT DEFAULT ''")),
+               ("answer_id", "TEXT DEFAULT ''"), ("reply_ts", "TEXT DEFAULT ''")),
 }
 INDEXES = """
 CREATE INDEX IF NOT EXISTS answers_user ON answers (user);

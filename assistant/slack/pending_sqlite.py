@@ -18,7 +18,7 @@ from assistant.slack.pending import LEASE_SECONDS, PendingQuestions
 from assistant.slack.questions import Question
 from knowledge.records import Answer
 
-COLUMNS = "event_id, kind, team, channel, thread_ts, ts, user, text, created, attempts"
+COLUMNS = "event_id, kind, team, channel, thread_ts, ts, user, text, created, attempts, reply_ts"
 
 
 class SqlitePendingQuestions(PendingQuestions):
@@ -76,6 +76,11 @@ class SqlitePendingQuestions(PendingQuestions):
                 " lease_owner = '', lease_until = 0 WHERE event_id = ? AND status = 'pending'",
                 (answer_id, question.event_id)).rowcount == 1
 
+    def replying(self, question: Question, ts: str) -> None:
+        with closing(self._connect()) as db, db:
+            db.execute("UPDATE events SET reply_ts = ? WHERE event_id = ? AND status = 'pending'",
+                       (ts, question.event_id))
+
     def finish(self, question: Question, outcome: str) -> bool:
         with closing(self._connect()) as db, db:
             db.execute("PRAGMA secure_delete = ON")
@@ -95,7 +100,7 @@ class SqlitePendingQuestions(PendingQuestions):
 
 
 def _question(row: tuple, recovered: bool) -> Question:
-    event_id, kind, team, channel, thread_ts, ts, user, text, created, attempts = row
+    event_id, kind, team, channel, thread_ts, ts, user, text, created, attempts, reply_ts = row
     return Question(event_id=event_id, kind=kind, team=team, channel=channel,
                     thread_ts=thread_ts, ts=ts, user=user, text=text or "", created=created,
-                    recovered=recovered, attempts=attempts)
+                    recovered=recovered, attempts=attempts, reply_ts=reply_ts or "")

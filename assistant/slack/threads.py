@@ -7,15 +7,24 @@ from assistant.answer.query import Turn
 from assistant.slack.questions import MENTION
 
 MAX_HISTORY = 10  # earlier turns of a thread given to the engine
-THREAD_LIMIT = 50  # messages read back from a thread
+THREAD_LIMIT = 50  # messages per conversations.replies page
+THREAD_PAGES = 10  # pages read at most: a thread's latest turns, and an answer posted late in it
 ANSWER_EVENT = "pdbot_answer"  # metadata event_type on every answer: which event it answers
 
 
 def read_thread(client, channel: str, thread_ts: str, metadata: bool = False) -> list[dict]:
-    """A thread's messages, oldest first (with their metadata when asked)."""
-    response = client.conversations_replies(channel=channel, ts=thread_ts, limit=THREAD_LIMIT,
-                                            include_all_metadata=metadata or None)
-    return list(response.get("messages", []))
+    """A thread's messages, oldest first (with their metadata when asked): every page, so a long
+    thread's latest turns and an answer posted late in it are read too (up to THREAD_PAGES)."""
+    messages, cursor = [], None
+    for _ in range(THREAD_PAGES):
+        response = client.conversations_replies(channel=channel, ts=thread_ts, limit=THREAD_LIMIT,
+                                                cursor=cursor,
+                                                include_all_metadata=metadata or None)
+        messages += response.get("messages", [])
+        cursor = (response.get("response_metadata") or {}).get("next_cursor")
+        if not cursor:
+            break
+    return messages
 
 
 def turns(thread: list[dict], current_ts: str, bot_user_id: str) -> list[Turn]:
