@@ -150,7 +150,8 @@ class Deliverer:
                 {"channel": q.channel, "user": q.user, "text": q.text}, client):
             self.pending.finish(q, "skipped")
             return "skipped"
-        history = turns(thread, q.ts, bot_user_id)
+        history = turns([m for m in thread if m.get("ts") != q.reply_ts], q.ts,
+                        bot_user_id)  # a reply a crash cut short is not an earlier turn
         if q.recovered:
             outcome = self._recovered(q, client, thread, history)
             if outcome:
