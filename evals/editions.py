@@ -85,7 +85,7 @@ def compare_editions(folders: list[Path], settings: Settings, cases: list[dict],
     if embedder is None:
         from knowledge.embedder import Embedder
 
-        embedder = Embedder()
+        embedder = Embedder.for_settings(settings)
     text = evaluate_edition(settings, TEXT_EDITION, settings.documents_dir, cases, embedder,
                             engine_for)
     seed = edition_data_dir(settings, settings.documents_dir)

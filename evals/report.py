@@ -10,6 +10,8 @@ from pathlib import Path
 SUMMARY_ROWS = [
     ("fact recall", "fact_recall", "{:.3f}"), ("full pass (in scope)", "full_pass", "{}"),
     ("source hit rate", "source_hit", "{:.3f}"), ("retrieval MRR", "mrr", "{:.3f}"),
+    ("retrieval recall@1", "recall_at_1", "{:.3f}"), ("retrieval recall@3", "recall_at_3", "{:.3f}"),
+    ("retrieval recall@5", "recall_at_5", "{:.3f}"),
     ("citation validity", "citation_validity", "{:.3f}"),
     ("out-of-scope refusal rate", "oos_refusal", "{:.3f}"),
     ("false refusals", "false_refusals", "{}"),
@@ -32,9 +34,11 @@ def summary_table(runs) -> list[list[str]]:
 
 
 def _breakdown_rows(run, attribute: str) -> list[list[str]]:
-    rows = [[attribute, "cases", "fact recall", "source hit", "full pass", "refusals (oos / false)"]]
+    rows = [[attribute, "cases", "fact recall", "source hit", "recall@1 / @3 / @5", "full pass",
+             "refusals (oos / false)"]]
     for name, s in getattr(run, attribute).items():
         rows.append([name, str(s["cases"]), f"{s['fact_recall']:.3f}", f"{s['source_hit']:.3f}",
+                     f"{s['recall_at_1']:.2f} / {s['recall_at_3']:.2f} / {s['recall_at_5']:.2f}",
                      f"{s['full_pass']}/{s['in_scope']}",
                      f"{s['oos_refusal']:.2f} / {s['false_refusals']}"])
     return rows
@@ -52,6 +56,8 @@ def _case_rows(run) -> list[dict]:
                        + ([] if result.citations_valid else ["a [n] with no citation"])
                        + (["answered, should refuse"] if not result.in_scope and result.answered else [])
                        + (["refused"] if result.in_scope and not result.answered else [])),
+            "trace": [f"{t['stage']}: {t['rule']}" + (f" — {t['detail']}" if t.get("detail") else "")
+                      for t in answer.get("trace", [])],
         })
     return sorted(rows, key=lambda r: r["passed"])  # failing first
 
@@ -87,14 +93,20 @@ def write_markdown(path: Path, runs, comparison: dict | None) -> None:
             parts += ["Sources: " + "; ".join(row["sources"]), ""]
         if row["missed"]:
             parts += ["Missed: " + "; ".join(row["missed"]), ""]
+        if row["trace"] and not row["passed"]:
+            parts += ["Trace:", "", *[f"- {t}" for t in row["trace"]], ""]
     path.write_text("\n".join(parts))
 
 
 def extra_sections(run) -> list[str]:
-    """Markdown for the classifier report and the perturbation results, when they were run."""
+    """Markdown for the classifier report, the perturbation results and the per-section table,
+    when they were run."""
+    from evals.sections import section_lines
     from evals.understanding import report_lines
 
     parts = []
+    if run.by_section and getattr(run, "show_sections", False):
+        parts += ["## By section", "", *section_lines(run.by_section), ""]
     if run.understanding:
         parts += ["## Reading questions", "", *report_lines(run.understanding), ""]
     if run.perturbation:
@@ -155,7 +167,8 @@ def write_html(path: Path, runs, comparison: dict | None) -> None:
         f'<tr class="{"pass" if row["passed"] else "fail"}"><td>{"PASS" if row["passed"] else "FAIL"}</td>'
         f'<td><code>{esc(row["id"])}</code><br>{esc(row["kind"])}</td><td>{esc(row["question"])}</td>'
         f'<td class="answer">{esc(row["answer"])}</td><td>{"<br>".join(esc(s) for s in row["sources"])}</td>'
-        f'<td>{"<br>".join(esc(m) for m in row["missed"])}</td></tr>'
+        f'<td>{"<br>".join(esc(m) for m in row["missed"])}</td>'
+        f'<td class="trace">{"<br>".join(esc(t) for t in row["trace"])}</td></tr>'
         for row in _case_rows(main))
     compared = ""
     if comparison is not None:
@@ -175,7 +188,7 @@ LLM was configured.</p>
 {compared}
 <h2>Cases (failing first)</h2>
 <table class="cases"><thead><tr><th>result</th><th>case</th><th>question</th><th>answer</th>
-<th>sources</th><th>missed</th></tr></thead><tbody>{cases}</tbody></table>"""
+<th>sources</th><th>missed</th><th>trace</th></tr></thead><tbody>{cases}</tbody></table>"""
     path.write_text(html_page("pdbot eval report", body, CASE_CSS))
 
 
@@ -185,7 +198,8 @@ td, th { border: 1px solid #ccc; padding: .3rem .5rem; vertical-align: top; font
 th { background: #f0f0f0; }"""
 CASE_CSS = """tr.fail td:first-child { color: #a00; font-weight: bold; }
 tr.pass td:first-child { color: #070; }
-td.answer { white-space: pre-wrap; max-width: 40rem; }"""
+td.answer { white-space: pre-wrap; max-width: 40rem; }
+td.trace { font-size: .75rem; color: #555; max-width: 24rem; }"""
 
 
 def html_page(title: str, body: str, css: str = "") -> str:

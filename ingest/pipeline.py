@@ -25,7 +25,7 @@ from knowledge.catalog import SUPPORTED_SUFFIXES, find_documents
 from knowledge.domain import load_domain
 from knowledge.example_vectors import cached_example_vectors, example_texts
 from knowledge.glossary import build_glossary, corpus_words
-from knowledge.embedder import MODEL_NAME, Embedder
+from knowledge.embedder import EMBEDDING_NAME, Embedder
 from knowledge.index import IndexFiles, indexes_dir, live_version_dir, read_manifest
 from knowledge.lexical_store import LexicalIndex
 from knowledge.vector_store import VectorStore
@@ -74,7 +74,7 @@ def ingest_lock(data_dir: Path):
 def _fingerprint(texts: dict[str, str]) -> dict:
     return {
         "parser": PARSER_VERSION,
-        "model": MODEL_NAME,
+        "model": EMBEDDING_NAME,
         "documents": {path: hashlib.sha1(text.encode()).hexdigest()
                       for path, text in sorted(texts.items())},
     }
@@ -82,7 +82,8 @@ def _fingerprint(texts: dict[str, str]) -> dict:
 
 def run_ingest(settings: Settings, paths: list[Path] | None = None,
                embedder: Embedder | None = None, progress=None, force: bool = False,
-               dry_run: bool = False, publish_now: bool = True, by: str = "cli") -> IngestReport:
+               dry_run: bool = False, publish_now: bool = True, by: str = "cli",
+               engine_config: dict | None = None) -> IngestReport:
     """Ingest documents (default: the documents folder) into a new index version.
 
     Nothing is rebuilt, and no model is loaded, when the documents, parser and model are the
@@ -91,6 +92,7 @@ def run_ingest(settings: Settings, paths: list[Path] | None = None,
     `publish_now` the version is a candidate: built and recorded, not live (an owner previews
     it in Slack). `by` is who built it ("cli", or an owner's Slack id). An edition an owner
     published from Slack is not replaced by the default documents folder without `force`.
+    `engine_config` (the answer engine's settings, as plain values) is kept with the version.
     """
     started = time.perf_counter()
     files = find_documents(paths or [settings.documents_dir])
@@ -123,12 +125,12 @@ def run_ingest(settings: Settings, paths: list[Path] | None = None,
                                 sections=sum(len(d.sections) for d in parsed),
                                 chunks=sum(len(d.chunks) for d in parsed),
                                 seconds=time.perf_counter() - started, warnings=warnings)
-        embedder = embedder or Embedder()
+        embedder = embedder or Embedder.for_settings(settings)
         report = _build_version(settings, parsed, fingerprint, live, embedder, progress)
         folder = indexes_dir(settings.data_dir) / report.version
         documents = copy_sources(files, [d.info for d in parsed], folder)
         VersionRecord(version=report.version, created=time.time(), by=by, documents=documents,
-                      changes=changes.summary()).write(folder)
+                      changes=changes.summary(), engine=engine_config).write(folder)
         if publish_now:
             make_live(settings.data_dir, report.version, by)
         else:
@@ -257,13 +259,15 @@ def _key(text: str) -> str:
 
 def _embedding_cache(live: Path | None) -> dict[str, np.ndarray]:
     """Embeddings of the live version keyed by the hash of the text that was embedded, so
-    unchanged text is not embedded again."""
+    unchanged text is not embedded again (none when another model or runtime made them)."""
     if live is None:
         return {}
     try:
+        if read_manifest(live)["fingerprint"].get("model") != EMBEDDING_NAME:
+            return {}
         files = IndexFiles.read(live)
         keys = files.embedding_keys
-    except (OSError, ValueError) as exc:
+    except (OSError, ValueError, KeyError) as exc:
         log.warning("cannot reuse embeddings from %s: %s", live, exc)
         return {}
     cache = dict(zip(keys["chunks"], files.vectors))

@@ -45,6 +45,10 @@ class Query:
     context_stages: tuple[StageMatch, ...] = ()  # follow-ups: stages the conversation named
     previous_stages: tuple[StageMatch, ...] = ()  # follow-ups: stages the last answer named
     become_targets: tuple[StageMatch, ...] = ()  # stages named after "become", "qualify as"...
+    held_stages: tuple[StageMatch, ...] = ()  # stages the asker holds ("I'm an HLTA")
+    mentioned_stages: tuple[StageMatch, ...] = ()  # stages named but neither held nor wanted
+    asking: str = ""  # the sentence that asks, when statements come before it
+    excluded: str = ""  # what the asker wants something other than ("apart from coaching")
     pointed: bool = False  # a follow-up about one item of the previous answer's list
     documents: frozenset[str] = frozenset()  # catalogue ids the question names
     aspects: tuple[str, ...] = ()  # aspects asked for (columns.yml keys)
