@@ -138,6 +138,7 @@ class OwnerWorkflow:
             candidate = prepare_candidate(self.settings, uploads[0], folder, target, user,
                                           embedder, title=title, date=date)
         except PdbotError as exc:
+            shutil.rmtree(folder, ignore_errors=True)  # gone before the reply says so
             self._say(client, channel, ts, _nothing_changed(exc))
             return
         finally:
