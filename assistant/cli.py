@@ -467,16 +467,18 @@ def cmd_data_erase(args, settings: Settings) -> int:
     store = _feedback_store(settings)
     if args.user:
         who = _user_id(args.user)
-        deleted = store.erase_user(who) if store else {"answers": 0, "votes": 0}
+        deleted = store.erase_user(who) if store else {"answers": 0, "votes": 0, "events": 0}
     else:
         try:
             day = time.strptime(args.before, "%Y-%m-%d")
         except ValueError:
             raise InputError(f"--before takes a date as YYYY-MM-DD, not {args.before!r}.") from None
         who = f"everything before {args.before}"
-        deleted = store.erase_before(calendar.timegm(day)) if store else {"answers": 0, "votes": 0}
-    print(f"Deleted {deleted['answers'] + deleted['votes']} rows ({deleted['answers']} answers, "
-          f"{deleted['votes']} votes) for {who} from {settings.data_dir / 'feedback.sqlite3'}.")
+        deleted = store.erase_before(calendar.timegm(day)) if store else \
+            {"answers": 0, "votes": 0, "events": 0}
+    print(f"Deleted {sum(deleted.values())} rows ({deleted['answers']} answers, "
+          f"{deleted['votes']} votes, {deleted['events']} question records) for {who} from "
+          f"{settings.data_dir / 'feedback.sqlite3'}.")
     return 0
 
 

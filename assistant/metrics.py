@@ -18,7 +18,8 @@ def refusal_kind(reason: str) -> str:
 class Metrics:
     """The assistant's counters; `llm_fallbacks` is read when scraped (the LLM answerer counts)."""
 
-    def __init__(self, llm_fallbacks: Callable[[], int] = lambda: 0):
+    def __init__(self, llm_fallbacks: Callable[[], int] = lambda: 0,
+                 pending: Callable[[], int] = lambda: 0):
         from prometheus_client import CollectorRegistry, Counter, Histogram
 
         self.registry = CollectorRegistry(auto_describe=True)
@@ -29,6 +30,14 @@ class Metrics:
         self.refused = Counter("pdbot_refused", "Questions not answered, by kind of reason "
                                "(topic, not_stated, instructions, weak, greeting, thanks, input)",
                                ["reason"], registry=self.registry)
+        self.failed = Counter("pdbot_failed", "Questions that ended in the one-line "
+                              "'Something went wrong (ref N)' reply", registry=self.registry)
+        self.recovered = Counter("pdbot_recovered", "Questions left pending by a stopped "
+                                 "process and answered after it (or found answered)",
+                                 registry=self.registry)
+        self.expired = Counter("pdbot_expired", "Questions left pending longer than "
+                               "SLACK_RECOVER_MINUTES: one line asked the person to ask again",
+                               registry=self.registry)
         self.votes = Counter("pdbot_votes", "Feedback votes on answers", ["vote"],
                              registry=self.registry)
         self.latency = Histogram("pdbot_answer_latency_seconds",
@@ -39,6 +48,9 @@ class Metrics:
         self.registry.register(_CallbackCounter(
             "pdbot_llm_fallbacks", "LLM replies not used (error, time-out, failed citation "
             "check); the extractive answer was sent instead", llm_fallbacks))
+        self.registry.register(_CallbackGauge(
+            "pdbot_pending", "Questions accepted and not answered yet (all processes sharing "
+            "the store)", pending))
 
     def observe_answer(self, answered: bool, reason: str, seconds: float) -> None:
         """Count one question, its outcome and how long it took."""
@@ -76,3 +88,19 @@ class _CallbackCounter:
         from prometheus_client.core import CounterMetricFamily
 
         yield CounterMetricFamily(self.name, self.documentation)
+
+
+class _CallbackGauge(_CallbackCounter):
+    """A gauge whose value is read from a callable at scrape time."""
+
+    def collect(self):
+        from prometheus_client.core import GaugeMetricFamily
+
+        family = GaugeMetricFamily(self.name, self.documentation)
+        family.add_metric([], float(self.read()))
+        yield family
+
+    def describe(self):
+        from prometheus_client.core import GaugeMetricFamily
+
+        yield GaugeMetricFamily(self.name, self.documentation)

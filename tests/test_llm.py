@@ -2,6 +2,7 @@
 server with scripted replies: grounding checks, fallbacks, time-outs, streaming, Slack."""
 from __future__ import annotations
 
+import sqlite3
 import time
 
 import pytest
@@ -107,21 +108,143 @@ def test_streaming_reports_the_text_as_it_is_written(answerer, server):
     assert answer.answer.startswith("Specialist TAs")
 
 
-def test_slack_streams_the_llm_answer_then_adds_sources(answerer, server, tmp_path):
-    from slack_sdk import WebClient
+LONG = "\n\n".join(
+    f"Specialist TAs give intensive support in areas such as SEND, early years or core subjects, "
+    f"and take part in networks and CPD ({n}) [1]. To teach, a TA with a degree can take a PGCE, "
+    f"a Postgraduate Teacher Apprenticeship or SCITT ({n}) [3]." for n in range(1, 5))
 
-    from assistant.slack.app import Answerer
-    from assistant.slack.feedback import FeedbackStore
+
+@pytest.fixture
+def slack():
     from tests.slack_standin import SlackStandIn
 
-    server.replies = [GOOD]
-    with SlackStandIn() as slack:
-        client = WebClient(token="xoxb-123-456-abcdefghijkl", base_url=slack.url)
-        Answerer(answerer, FeedbackStore(tmp_path / "f.sqlite3")).post(
-            client, "C1", "1.0", "What should an HLTA do next?", [])
-        placeholder = slack.called("chat.postMessage")
-        updates = slack.called("chat.update")
-    assert len(placeholder) == 1 and placeholder[0].body["text"] == "…"
-    assert updates and all(u.body["channel"] == "C1" for u in updates)
-    final = updates[-1].body
-    assert "Sources" in str(final["blocks"]) and final["text"].startswith("Specialist TAs")
+    with SlackStandIn() as api:
+        yield api
+        assert api.rejected == [], api.rejected
+
+
+def deliver(answerer, slack, tmp_path, text="What should an HLTA do next?", channel="C1"):
+    """One question through the Slack deliverer, as a mention in a channel thread."""
+    from slack_sdk import WebClient
+
+    from assistant.slack.answering import Answerer
+    from assistant.slack.delivery import Deliverer
+    from assistant.slack.feedback import FeedbackStore
+    from assistant.slack.questions import Question
+
+    client = WebClient(token="xoxb-123-456-abcdefghijkl", base_url=slack.url)
+    question = Question("EvLlm", "mention", "T1", channel, "1.000001", "1.000001", "U1",
+                        f"<@UBOT> {text}")
+    outcome = Deliverer(Answerer(answerer), FeedbackStore(tmp_path / "f.sqlite3")).deliver(
+        question, client, "UBOT")
+    return outcome, [c.method for c in slack.calls]
+
+
+def test_slack_streams_the_llm_answer_then_adds_sources_and_feedback(answerer, server, slack,
+                                                                     tmp_path):
+    server.replies = [LONG]
+    outcome, methods = deliver(answerer, slack, tmp_path)
+    assert outcome == "answered"
+    streamed = [m for m in methods if m.startswith("chat.") and m.endswith("Stream")]
+    assert streamed[0] == "chat.startStream" and streamed[-1] == "chat.stopStream"
+    assert streamed.count("chat.appendStream") >= 1 and "chat.postMessage" not in methods
+    assert methods.index("assistant.threads.setStatus") < methods.index("chat.startStream")
+    start = slack.called("chat.startStream")[0].body
+    assert (start["recipient_user_id"], start["recipient_team_id"]) == ("U1", "T1")
+    appends = [len(c.body["chunks"][0]["text"]) for c in slack.called("chat.appendStream")]
+    assert all(n >= 256 for n in appends)  # buffered, not a call per word
+    stop = slack.called("chat.stopStream")[0].body
+    assert stop["blocks"][-1]["type"] == "context_actions" and "Sources" in str(stop["blocks"])
+    assert stop["metadata"]["event_payload"]["event_id"] == "EvLlm"
+    message = slack.thread("C1", "1.000001")[0]
+    assert message["text"].strip() == LONG.replace("[3]", "[2]")  # renumbered as it streamed
+    assert slack.called("chat.update") == []
+
+
+def test_an_expired_stream_is_finished_with_chat_update(answerer, server, slack, tmp_path):
+    server.replies = [LONG]
+    slack.before_reply = lambda method, body: setattr(slack, "expire_streams", True) \
+        if method == "chat.startStream" else None
+    outcome, methods = deliver(answerer, slack, tmp_path)
+    assert outcome == "answered"
+    started = slack.called("chat.startStream")[0]
+    update = slack.called("chat.update")[0].body
+    ts = slack.thread("C1", "1.000001")[0]["ts"]
+    assert update["ts"] == ts and update["channel"] == "C1"  # the stream's own message
+    assert update["blocks"][0]["type"] == "markdown"
+    assert update["blocks"][0]["text"].startswith("Specialist TAs give intensive support")
+    assert update["blocks"][-1]["type"] == "context_actions"
+    assert started.at < slack.called("chat.update")[0].at
+    assert len(slack.thread("C1", "1.000001")) == 1  # one message, no second post
+
+
+def test_a_streamed_reply_that_fails_its_check_becomes_the_extractive_answer(
+        answerer, server, slack, tmp_path, engine):
+    server.replies = [LONG.replace("[3]", "[9]")]  # passage 9 does not exist
+    outcome, _ = deliver(answerer, slack, tmp_path)
+    assert outcome == "answered" and answerer.counts["fallback"] == 1
+    update = slack.called("chat.update")[0].body
+    expected = engine.answer("What should an HLTA do next?").answer
+    assert update["text"] == expected[:len(update["text"])]
+    assert len(slack.thread("C1", "1.000001")) == 1
+
+
+def test_an_extractive_answer_is_posted_at_once_without_a_stream(answerer, server, slack,
+                                                                 tmp_path):
+    outcome, methods = deliver(answerer, slack, tmp_path, "What is the salary of an HLTA?")
+    assert outcome == "refused" and server.chat_requests() == []
+    assert not [m for m in methods if m.endswith("Stream")]
+    assert slack.called("chat.postMessage")[0].body["thread_ts"] == "1.000001"
+
+
+def test_a_streamed_reply_cut_short_by_a_crash_is_replaced_not_repeated(answerer, server, slack,
+                                                                         tmp_path):
+    """The stream's message is noted as the question's reply the moment it begins; after a
+    crash, the recovered answer replaces that half-written message instead of adding one."""
+    from slack_sdk import WebClient
+
+    from assistant.slack import wording
+    from assistant.slack.answering import Answerer
+    from assistant.slack.delivery import Deliverer
+    from assistant.slack.feedback import FeedbackStore
+    from assistant.slack.pending_sqlite import SqlitePendingQuestions
+    from assistant.slack.questions import Question
+
+    client = WebClient(token="xoxb-123-456-abcdefghijkl", base_url=slack.url)
+    store = FeedbackStore(tmp_path / "f.sqlite3")
+    pending = SqlitePendingQuestions(store)
+    deliverer = Deliverer(Answerer(answerer), store, pending=pending)
+    first = Question("EvStream", "mention", "T1", "C1", "1.000001", "1.000001", "U1",
+                     "<@UBOT> What should an HLTA do next?")
+    assert pending.accept(first, deliverer.owner)
+    noted = []  # the reply noted in the store while the stream is still open
+
+    def note(method, body):
+        if method == "chat.stopStream":
+            with sqlite3.connect(store.path) as db:
+                noted.append(db.execute("SELECT reply_ts FROM events WHERE event_id = ?",
+                                        ("EvStream",)).fetchone()[0])
+
+    slack.before_reply = note
+    server.replies = [LONG]
+    assert deliverer.deliver(first, client, "UBOT") == "answered"
+    assert noted == [slack.thread("C1", "1.000001")[0]["ts"]]
+
+    # A second question whose stream began, then the process died: recovered by a new one.
+    slack.before_reply = None
+    second = Question("EvCut", "mention", "T1", "C2", "2.000001", "2.000001", "U1",
+                      "<@UBOT> What should an HLTA do next?")
+    assert pending.accept(second, "gone-host:1:old")
+    cut = client.chat_startStream(channel="C2", thread_ts="2.000001", recipient_team_id="T1",
+                                  recipient_user_id="U1",
+                                  markdown_text="Specialist TAs give inten")["ts"]
+    pending.replying(second, cut)
+    [recovered] = pending.claim_stale(deliverer.owner, gone=["gone-host:1:old"])
+    assert recovered.reply_ts == cut
+    assert deliverer.deliver(recovered, client, "UBOT") == "answered"
+    [message] = slack.thread("C2", "2.000001")  # one message: the answer, where the stream was
+    assert message["ts"] == cut and message["blocks"][0]["elements"][0]["text"] == \
+        wording.SORRY_FOR_THE_DELAY
+    assert message["metadata"]["event_payload"]["event_id"] == "EvCut"
+    assert [c.body["thread_ts"] for c in slack.called("chat.postMessage")] == []
+    assert pending.count() == 0

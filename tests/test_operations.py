@@ -34,7 +34,7 @@ from assistant.slack.startup import manifest_scopes
 from knowledge.records import Answer, Citation
 from tests.conftest import free_port, wait_until_serving
 from tests.local_server import LocalServer, QuietHandler
-from tests.test_slack import SECRET, TOKEN, mention, signed_post, standin, store  # noqa: F401 (fixtures)
+from tests.test_slack import SECRET, TOKEN, feedback_click, mention, signed_post, standin, store  # noqa: F401 (fixtures)
 
 DAY = 86400
 APP_TOKEN = "xapp-1-A111-222-abcdefabcdef"
@@ -405,11 +405,7 @@ def test_metrics_move_after_a_signed_mention_and_a_vote(served, standin):
     assert signed_post(served["events"], mention("What is the salary of an HLTA?",
                                                  ts="1700000000.000002", event_id="EvM2"))[0] == 200
     posted = standin.wait_for("chat.postMessage", 2)
-    answer_id = posted[0].body["blocks"][-1]["elements"][0]["value"]
-    click = {"type": "block_actions", "user": {"id": "U5"}, "channel": {"id": "C1"},
-             "team": {"id": "T1"}, "trigger_id": "trig", "container": {},
-             "actions": [{"action_id": "pdbot_feedback_up", "value": answer_id,
-                          "type": "button"}]}
+    click = feedback_click(posted[0].body, vote="up")
     assert signed_post(served["events"], urlencode({"payload": json.dumps(click)}),
                        "application/x-www-form-urlencoded")[0] == 200
     assert post(served["events"], b"{}", {"Content-Type": "application/json"}) == 401
@@ -494,8 +490,13 @@ def seed_three_users(path: Path) -> dict:
 
 
 def test_export_and_erase_by_user(tmp_path):
+    from assistant.slack.pending_sqlite import SqlitePendingQuestions
+    from assistant.slack.questions import Question
+
     data = tmp_path / "data"
     ids = seed_three_users(data / "feedback.sqlite3")
+    SqlitePendingQuestions(FeedbackStore(data / "feedback.sqlite3")).accept(Question(
+        "EvU1", "dm", "T1", "D1", "1.2", "1.2", "U1AAA", "U1 pending question"), "host:1:x")
     env = {"PDBOT_DATA_DIR": str(data)}
     out = tmp_path / "u1.json"
     result = pdbot("data", "export", "--user", "U1AAA", "--out", str(out), env=env)
@@ -510,19 +511,21 @@ def test_export_and_erase_by_user(tmp_path):
     assert sorted((v["answer_id"], v["vote"]) for v in exported["votes"]) == sorted(
         [(ids["u1a"], "up"), (ids["u2"], "down")])
     assert "U2 question" not in out.read_text() and "U2BBB" not in out.read_text()
+    assert [p["text"] for p in exported["pending"]] == ["U1 pending question"]
 
     erased = pdbot("data", "erase", "--user", "U1AAA", env=env)
     assert erased.returncode == 0, erased.stderr
-    # U1's 2 answers, U1's 2 votes, and U2's vote on U1's answer
-    assert "Deleted 5 rows (2 answers, 3 votes)" in erased.stdout
+    # U1's 2 answers, U1's 2 votes, U2's vote on U1's answer, and U1's pending question
+    assert "Deleted 6 rows (2 answers, 3 votes, 1 question records)" in erased.stdout
     store = FeedbackStore(data / "feedback.sqlite3")
     again = store.export_user("U1AAA")
-    assert again["answers"] == [] and again["votes"] == []
+    assert again["answers"] == [] and again["votes"] == [] and again["pending"] == []
     assert store.answer(ids["u2"])["question"] == "U2 question"
     assert store.answer(ids["u3"])["question"] == "U3 question"
     assert [(v["user"], v["answer_id"]) for v in store.votes()] == [("U3CCC", ids["u3"])]
     on_disk = b"".join(f.read_bytes() for f in data.iterdir())  # the database and its WAL
     assert b"U1 first question" not in on_disk and b"U1 thinks" not in on_disk
+    assert b"U1 pending question" not in on_disk
     assert b"U2 question" in on_disk
 
 
@@ -536,7 +539,7 @@ def test_erase_before_a_date_and_bad_input(tmp_path):
         db.execute("UPDATE votes SET created = ? WHERE user = 'U3CCC'", (stamp,))
     env = {"PDBOT_DATA_DIR": str(data)}
     result = pdbot("data", "erase", "--before", "2025-01-01", env=env)
-    assert "Deleted 2 rows (1 answers, 1 votes)" in result.stdout
+    assert "Deleted 2 rows (1 answers, 1 votes, 0 question records)" in result.stdout
     store = FeedbackStore(path)
     assert store.answer(ids["u3"]) is None and store.answer(ids["u2"]) is not None
     one_line_exit_2(pdbot("data", "erase", "--before", "last week", env=env), "YYYY-MM-DD")

@@ -45,6 +45,7 @@ def owner_settings(tmp_path, built_settings) -> Settings:
 def files_api():
     with FilesStandIn(TOKEN) as api:
         yield api
+        assert api.rejected == [], api.rejected  # every call was one Slack accepts
 
 
 @pytest.fixture
@@ -395,3 +396,66 @@ def test_usage_report_over_stored_answers(tmp_path, capsys, monkeypatch, engine)
     assert "too long" in markdown and "HLTA salary" in markdown
     html = (tmp_path / "report" / "report.html").read_text()
     assert "<svg" in html and 'src="http' not in html and "<link" not in html  # self-contained
+
+
+HANDBOOK = ("# Coaching Handbook\n\n## Booking a coach\n\nStaff book a coach through the Camden "
+            "Learning portal, at least two weeks before the first session.\n")
+TWO_PART_QUESTION = ("How many coaching sessions do new headteachers get, and how do I book a "
+                     "coach?")
+
+
+def versions_cited(message: dict) -> set[str]:
+    """Which versions an answer's text and quotes come from: "old" (six sessions, no handbook)
+    or "new" (eight sessions and the Coaching Handbook)."""
+    text = json.dumps(message.get("blocks") or message.get("text"), ensure_ascii=False)
+    found = set()
+    if "six coaching sessions" in text:
+        found.add("old")
+    if "eight coaching sessions" in text or "Coaching Handbook" in text:
+        found.add("new")
+    return found
+
+
+def test_publishing_while_answering_every_answer_cites_one_version(owner_app, files_api,
+                                                                   owner_settings, embedder,
+                                                                   tmp_path):
+    from ingest.candidate import NEW_DOCUMENT, prepare_candidate
+    from ingest.pipeline import publish_version
+
+    url, engine, _ = owner_app
+    old = live_version_dir(owner_settings.data_dir).name
+    eight = prepare_candidate(owner_settings, eight_sessions(tmp_path), tmp_path / "w1",
+                              "strategy", OWNER, embedder)
+    publish_version(owner_settings, eight.version, OWNER)
+    (tmp_path / "handbook.md").write_text(HANDBOOK)
+    new = prepare_candidate(owner_settings, tmp_path / "handbook.md", tmp_path / "w2",
+                            NEW_DOCUMENT, OWNER, embedder, title="Coaching Handbook",
+                            date="September 2026").version  # eight sessions and a handbook
+    publish_version(owner_settings, old, OWNER, event="rollback")
+    engine.refresh()
+    threads = [f"17000030{i:02d}.000001" for i in range(20)]
+
+    def ask_all() -> None:
+        for i, ts in enumerate(threads):
+            assert signed_post(url, mention(TWO_PART_QUESTION, ts=ts,
+                                            event_id=f"EvTwo{i}"))[0] == 200
+            time.sleep(0.3)
+
+    asker = threading.Thread(target=ask_all)
+    asker.start()
+    time.sleep(1.0)  # a few questions answered from the old version, then Publish the new
+    assert click(url, PUBLISH, new, ts="2.000001") == 200
+    asker.join()
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline:
+        answers = {c.body["thread_ts"]: c.body for c in files_api.called("chat.postMessage")
+                   if c.body.get("thread_ts") in threads}
+        if len(answers) == len(threads):
+            break
+        time.sleep(0.1)
+    assert len(answers) == len(threads)
+    assert not [m["text"] for m in answers.values() if "went wrong" in m["text"]]
+    cited = [versions_cited(m) for m in answers.values()]
+    print(f"\nversions cited by 20 answers during a publish: {[sorted(c) for c in cited]}")
+    assert all(len(c) == 1 for c in cited), cited  # never six sessions beside the handbook
+    assert {"old", "new"} <= set().union(*cited)  # both versions answered: they did overlap

@@ -16,8 +16,10 @@ from urllib.parse import urlencode
 import pytest
 from slack_sdk.signature import SignatureVerifier
 
+from assistant.slack import wording
 from assistant.slack.app import build_app
-from assistant.slack.blocks import BLOCK_LIMIT, FALLBACK_LIMIT, SECTION_LIMIT, answer_blocks
+from assistant.slack.blocks import (BLOCK_LIMIT, FALLBACK_LIMIT, MARKDOWN_LIMIT, SECTION_LIMIT,
+                                    answer_blocks)
 from assistant.slack.config import SlackConfigError, SlackSettings
 from assistant.slack.feedback import FeedbackStore, export_downvotes
 from assistant.slack.server import start_http
@@ -33,6 +35,7 @@ TOKEN = "xoxb-123-456-abcdefghijklmnop"
 def standin():
     with SlackStandIn() as api:
         yield api
+        assert api.rejected == [], api.rejected  # every call was one Slack accepts
 
 
 @pytest.fixture
@@ -95,8 +98,12 @@ def test_a_mention_is_answered_in_its_thread_with_the_right_sources(server, stan
     assert "Stage 4: Specialist Teaching Assistant" in sources
     assert "Transition to Teaching" in sources
     assert call.body["text"].startswith("After Higher Level Teaching Assistant")
-    assert {"pdbot_feedback_up", "pdbot_feedback_down"} <= {
-        e["action_id"] for b in call.body["blocks"] if b["type"] == "actions" for e in b["elements"]}
+    assert call.body["blocks"][0]["type"] == "markdown"
+    assert call.body["blocks"][0]["text"].startswith("After Higher Level Teaching Assistant")
+    feedback = call.body["blocks"][-1]
+    assert feedback["type"] == "context_actions"
+    assert feedback["elements"][0]["type"] == "feedback_buttons"
+    assert [b["type"] for b in call.body["blocks"]].count("context_actions") == 1
 
 
 def test_a_direct_message_is_answered_in_the_dm(server, standin):
@@ -104,7 +111,7 @@ def test_a_direct_message_is_answered_in_the_dm(server, standin):
                   "text": "Which NPQs does Camden Learning offer?", "ts": "1700000001.000001"}, "EvDM")
     assert signed_post(server, body)[0] == 200
     call = standin.wait_for("chat.postMessage")[0]
-    assert call.body["channel"] == "D1" and "thread_ts" not in call.body
+    assert call.body["channel"] == "D1" and call.body["thread_ts"] == "1700000001.000001"
     assert "NPQ" in call.body["text"]
 
 
@@ -132,12 +139,15 @@ def test_a_thread_the_bot_never_answered_is_left_alone(server, standin):
     body = event({"type": "message", "channel_type": "channel", "channel": "C1", "user": "U1",
                   "text": "yes please", "ts": "1700000003.000002", "thread_ts": thread}, "EvOther")
     assert signed_post(server, body)[0] == 200
-    standin.wait_for("conversations.replies")
     time.sleep(0.5)
     assert standin.called("chat.postMessage") == []
+    assert standin.called("conversations.replies") == []  # not a question: not even read
 
 
-def test_the_assistant_pane(server, standin):
+def test_the_legacy_assistant_pane(server, standin):
+    standin.threads[("D9", "1700000004.000001")] = [  # the thread Slack opens for the pane
+        {"ts": "1700000004.000001", "user": "U1", "subtype": "assistant_app_thread",
+         "text": "Chats from today"}]
     started = event({"type": "assistant_thread_started", "assistant_thread": {
         "user_id": "U1", "channel_id": "D9", "thread_ts": "1700000004.000001", "context": {}},
         "event_ts": "1700000004.000002"}, "EvPane1")
@@ -153,8 +163,10 @@ def test_the_assistant_pane(server, standin):
     answer = standin.wait_for("chat.postMessage", 2)[1]
     assert "Deputy Headteacher" in answer.body["text"]
     assert answer.body["thread_ts"] == "1700000004.000001"
-    assert standin.called("assistant.threads.setStatus")[0].body["status"] == "is thinking…"
-    assert standin.wait_for("assistant.threads.setTitle")
+    status = standin.called("assistant.threads.setStatus")[0].body
+    assert status["status"] == wording.THINKING and status["loading_messages"]
+    title = standin.wait_for("assistant.threads.setTitle")[0].body
+    assert title["title"] == "How do I become a deputy head?"
 
 
 def test_the_slash_command_answers_privately_and_can_be_shared(server, standin, store):
@@ -176,14 +188,27 @@ def test_the_slash_command_answers_privately_and_can_be_shared(server, standin, 
     assert standin.wait_for("response_url", 2)[1].body.get("delete_original") is True
 
 
-def test_feedback_is_stored_and_exported_as_eval_cases(server, standin, store, tmp_path):
+def feedback_click(answer_message: dict, user: str = "U5", vote: str = "down") -> dict:
+    """What Slack sends when someone presses 👍 or 👎 (feedback_buttons) under an answer."""
+    element = answer_message["blocks"][-1]["elements"][0]
+    button = element["positive_button" if vote == "up" else "negative_button"]
+    return {"type": "block_actions", "user": {"id": user}, "channel": {"id": "C1"},
+            "team": {"id": "T1"}, "trigger_id": "trig", "container": {},
+            "actions": [{"action_id": element["action_id"], "type": "feedback_buttons",
+                         "block_id": "fb", "value": button["value"], "text": button["text"]}]}
+
+
+@pytest.mark.parametrize("buttons", ["feedback_buttons", "buttons of an older message"])
+def test_feedback_is_stored_and_exported_as_eval_cases(server, standin, store, tmp_path,
+                                                       buttons):
     assert signed_post(server, mention("What is the salary of an HLTA?"))[0] == 200
     posted = standin.wait_for("chat.postMessage")[0]
-    answer_id = posted.body["blocks"][-1]["elements"][1]["value"]
     assert "Sources" not in block_text(posted.body["blocks"])  # not covered: no sources block
-    click = {"type": "block_actions", "user": {"id": "U5"}, "channel": {"id": "C1"},
-             "team": {"id": "T1"}, "trigger_id": "trig", "container": {},
-             "actions": [{"action_id": "pdbot_feedback_down", "value": answer_id, "type": "button"}]}
+    click = feedback_click(posted.body)
+    answer_id = click["actions"][0]["value"].split(":", 1)[1]
+    if buttons != "feedback_buttons":  # an answer posted with the earlier 👍 / 👎 buttons
+        click["actions"] = [{"action_id": "pdbot_feedback_down", "value": answer_id,
+                             "type": "button"}]
     assert signed_post(server, urlencode({"payload": json.dumps(click)}),
                        "application/x-www-form-urlencoded")[0] == 200
     modal = standin.wait_for("views.open")[0]
@@ -243,10 +268,13 @@ def test_a_20000_character_answer_fits_slack_limits():
                                       for i in range(1, 15)])
     blocks, text = answer_blocks(answer, "id")
     assert len(blocks) <= BLOCK_LIMIT and len(text) <= FALLBACK_LIMIT
+    markdown = [b["text"] for b in blocks if b["type"] == "markdown"]
+    assert len(markdown) == 1 and len(markdown[0]) <= MARKDOWN_LIMIT
+    assert markdown[0].startswith("A sentence") and markdown[0].endswith("answer cut here to fit in Slack; see the sources below)")
     sections = [b["text"]["text"] for b in blocks if b["type"] == "section"]
-    assert all(len(s) <= SECTION_LIMIT for s in sections)
-    assert "answer cut here" in "".join(sections)
-    assert sections[0].startswith("A sentence")
+    assert len(sections) == 10 and all(len(s) <= SECTION_LIMIT for s in sections)
+    assert [b["type"] for b in blocks].count("context_actions") == 1
+    assert blocks[-1]["type"] == "context_actions"
 
 
 def test_a_20000_character_answer_is_posted_within_the_limits(standin, store, slack_settings, engine):
@@ -304,9 +332,13 @@ def test_settings_name_the_missing_or_malformed_variable():
     assert socket_mode.socket_mode and TOKEN not in repr(socket_mode)
 
 
-def test_pdbot_slack_in_http_mode_answers_a_signed_mention(built_settings, standin):
+def test_pdbot_slack_in_http_mode_answers_a_signed_mention(built_settings, standin, tmp_path):
+    import shutil
+
     port = free_port()
-    env = {**os.environ, "PDBOT_DATA_DIR": str(built_settings.data_dir), "SLACK_BOT_TOKEN": TOKEN,
+    data = tmp_path / "data"  # a copy: the shared index stays free of this run's answers
+    shutil.copytree(built_settings.data_dir, data)
+    env = {**os.environ, "PDBOT_DATA_DIR": str(data), "SLACK_BOT_TOKEN": TOKEN,
            "SLACK_SIGNING_SECRET": SECRET, "SLACK_API_URL": standin.url}
     env.pop("SLACK_APP_TOKEN", None)
     process = subprocess.Popen([sys.executable, "-m", "assistant.cli", "-v", "slack", "--host",

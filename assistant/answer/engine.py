@@ -152,13 +152,15 @@ class Engine:
             stage_sections, config.retrieval)
 
     def refresh(self) -> bool:
-        """Switch to a newer index version if a re-ingest published one; True when it did."""
+        """Switch to a newer index version if a re-ingest published one; True when it did.
+        Holds the answering lock, so an answer never reads two versions."""
         if not self.follow_live:
             return False
-        folder = live_version_dir(self.settings.data_dir)
-        if folder is None or folder.name == self.version:
-            return False
-        self._use(load_index(self.settings, self.config.retrieval))
+        with self._lock:
+            folder = live_version_dir(self.settings.data_dir)
+            if folder is None or folder.name == self.version:
+                return False
+            self._use(load_index(self.settings, self.config.retrieval))
         log.info("now answering from index version %s", self.version)
         return True
 

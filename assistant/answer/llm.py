@@ -118,6 +118,19 @@ def renumber(text: str, sections: list) -> tuple[str, list[Citation]]:
     return text, citations
 
 
+def renumbered_so_far(text: str) -> str:
+    """A reply being streamed, numbered as `renumber` will number the whole of it (the order of
+    first citation does not change as text is added); an unfinished "[12" at the end is held
+    back until it closes."""
+    text = text.lstrip()
+    unfinished = re.search(r"\[\d*$", text)
+    if unfinished:
+        text = text[:unfinished.start()]
+    order: dict[int, int] = {}
+    return re.sub(r"\[(\d+)\]", lambda m: f"[{order.setdefault(int(m.group(1)), len(order) + 1)}]",
+                  text)
+
+
 def _passage_text(view) -> str:
     return " ".join(u.text for u in view.units)[:PASSAGE_CHARS]
 
@@ -132,7 +145,9 @@ class LlmAnswerer:
 
     def answer(self, question: str, history: list[Turn] | None = None,
                on_text: Callable[[str], None] | None = None) -> Answer:
-        """Answer a question; with `on_text`, stream the reply, calling it with the text so far."""
+        """Answer a question; with `on_text`, stream the reply, calling it with the text so far
+        as it will read in the answer (passages renumbered in order of first citation), each
+        call extending the last."""
         started = time.perf_counter()
         history = history or []
         extractive, sections = self.engine.answer_with_passages(question, history,
@@ -151,7 +166,7 @@ class LlmAnswerer:
                 reply = ""
                 for chunk in self.model.stream(messages):
                     reply += str(chunk.content)
-                    on_text(reply)
+                    on_text(renumbered_so_far(reply))
         except Exception as exc:
             return self._fallback(extractive, f"model call failed ({type(exc).__name__}: {exc})")
         problem = check_reply(reply, len(passages))

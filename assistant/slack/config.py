@@ -26,10 +26,17 @@ class SlackSettings:
     allowed_channels: frozenset[str] = field(default_factory=frozenset)
     command: str = "/pd"
     owners: frozenset[str] = field(default_factory=frozenset)  # user ids who may update documents
+    followups: bool = True  # answer the asker's untagged questions in a thread the bot answered
+    recover_minutes: int = 60  # after a restart, answer questions left pending up to this old
 
     @property
     def socket_mode(self) -> bool:
         return bool(self.app_token)
+
+    def may_answer_in(self, channel: str) -> bool:
+        """True for DMs, and for channels SLACK_ALLOWED_CHANNELS lists (all when unset)."""
+        return not self.allowed_channels or channel in self.allowed_channels or \
+            channel.startswith("D")
 
     def __repr__(self) -> str:  # never show tokens, even in a traceback
         return (f"SlackSettings(socket_mode={self.socket_mode}, api_url={self.api_url!r}, "
@@ -38,7 +45,8 @@ class SlackSettings:
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> "SlackSettings":
         """Read and check SLACK_BOT_TOKEN, SLACK_SIGNING_SECRET / SLACK_APP_TOKEN, SLACK_API_URL,
-        SLACK_ALLOWED_CHANNELS, SLACK_COMMAND and SLACK_OWNERS."""
+        SLACK_ALLOWED_CHANNELS, SLACK_COMMAND, SLACK_OWNERS, SLACK_THREAD_FOLLOWUPS and
+        SLACK_RECOVER_MINUTES."""
         env = os.environ if env is None else env
         bot_token = _token(env, "SLACK_BOT_TOKEN", "xoxb-", required=True)
         app_token = _token(env, "SLACK_APP_TOKEN", "xapp-", required=False)
@@ -63,7 +71,9 @@ class SlackSettings:
                                    f"{', '.join(sorted(bad))}.")
         return cls(bot_token=bot_token, signing_secret=secret, app_token=app_token,
                    api_url=api_url if api_url.endswith("/") else api_url + "/",
-                   allowed_channels=channels, command=command, owners=owners)
+                   allowed_channels=channels, command=command, owners=owners,
+                   followups=_yes_no(env, "SLACK_THREAD_FOLLOWUPS", True),
+                   recover_minutes=_minutes(env, "SLACK_RECOVER_MINUTES", 60))
 
 
 def _token(env: Mapping[str, str], name: str, prefix: str, required: bool) -> str:
@@ -76,3 +86,23 @@ def _token(env: Mapping[str, str], name: str, prefix: str, required: bool) -> st
     if not value.startswith(prefix) or len(value) < len(prefix) + 8 or " " in value:
         raise SlackConfigError(f"{name} looks malformed: it should start with '{prefix}'.")
     return value
+
+
+def _yes_no(env: Mapping[str, str], name: str, default: bool) -> bool:
+    raw = env.get(name, "").strip().lower()
+    if not raw:
+        return default
+    if raw in ("1", "true", "yes", "on"):
+        return True
+    if raw in ("0", "false", "no", "off"):
+        return False
+    raise SlackConfigError(f"{name} must be 1 or 0, not {raw!r}.")
+
+
+def _minutes(env: Mapping[str, str], name: str, default: int) -> int:
+    raw = env.get(name, "").strip()
+    if not raw:
+        return default
+    if not raw.isdigit() or int(raw) < 1:
+        raise SlackConfigError(f"{name} must be a positive whole number of minutes, not {raw!r}.")
+    return int(raw)

@@ -2,7 +2,8 @@
 
 Tables: answers (what was asked and answered, by whom, for the buttons to refer to), votes
 (👍 / 👎 with an optional reason) and events (Slack event ids already handled, so a retried event
-is answered once even when several bot processes share the data directory). Staff data can be
+is answered once even when several bot processes share the data directory; a question's row
+also holds it while it is pending, see assistant/slack/pending_sqlite.py). Staff data can be
 exported or erased per user, and expires after the retention period.
 """
 from __future__ import annotations
@@ -30,13 +31,25 @@ CREATE TABLE IF NOT EXISTS events (event_id TEXT PRIMARY KEY, created REAL);
 """
 
 
-ADDED_COLUMNS = (("user", "TEXT DEFAULT ''"), ("reason", "TEXT DEFAULT ''"), ("vector", "BLOB"))
+# Columns added after a table was first made: stores made before them gain them on opening.
+ADDED_COLUMNS = {
+    "answers": (("user", "TEXT DEFAULT ''"), ("reason", "TEXT DEFAULT ''"), ("vector", "BLOB")),
+    # a question accepted from Slack: pending until answered (then its text is dropped)
+    "events": (("status", "TEXT DEFAULT 'done'"), ("kind", "TEXT DEFAULT ''"),
+               ("team", "TEXT DEFAULT ''"), ("channel", "TEXT DEFAULT ''"),
+               ("thread_ts", "TEXT DEFAULT ''"), ("ts", "TEXT DEFAULT ''"),
+               ("user", "TEXT DEFAULT ''"), ("text", "TEXT"), ("lease_owner", "TEXT DEFAULT ''"),
+               ("lease_until", "REAL DEFAULT 0"), ("attempts", "INTEGER DEFAULT 0"),
+               ("answer_id", "TEXT DEFAULT ''"), ("reply_ts", "TEXT DEFAULT ''")),
+}
 INDEXES = """
 CREATE INDEX IF NOT EXISTS answers_user ON answers (user);
 CREATE INDEX IF NOT EXISTS answers_created ON answers (created);
 CREATE INDEX IF NOT EXISTS votes_user ON votes (user);
 CREATE INDEX IF NOT EXISTS votes_created ON votes (created);
 CREATE INDEX IF NOT EXISTS events_created ON events (created);
+CREATE INDEX IF NOT EXISTS events_status ON events (status, created);
+CREATE INDEX IF NOT EXISTS events_user ON events (user);
 """
 DAY = 86400.0
 EVENT_DAYS = 1  # handled-event ids are needed only while Slack may retry (minutes)
@@ -54,11 +67,16 @@ class FeedbackStore:
         with closing(self._connect()) as db, db:
             db.execute("PRAGMA journal_mode=WAL")
             db.executescript(SCHEMA)
-            have = {row[1] for row in db.execute("PRAGMA table_info(answers)")}
-            for column, kind in ADDED_COLUMNS:  # stores made before these columns existed
-                if column not in have:
-                    db.execute(f"ALTER TABLE answers ADD COLUMN {column} {kind}")
+            for table, columns in ADDED_COLUMNS.items():
+                have = {row[1] for row in db.execute(f"PRAGMA table_info({table})")}
+                for column, kind in columns:
+                    if column not in have:
+                        _add_column(db, table, column, kind)
             db.executescript(INDEXES)
+        # An idle connection held open for the store's life: SQLite checkpoints and removes the
+        # write-ahead log whenever its last connection closes, which cost every write that
+        # opened its own connection ~20 ms of fsyncs (3.5 ms with this one open).
+        self._keeper = self._connect()
 
     def _connect(self) -> sqlite3.Connection:
         return sqlite3.connect(self.path, timeout=30)
@@ -77,29 +95,36 @@ class FeedbackStore:
     def claim_event(self, event_id: str) -> bool:
         """True the first time an event id is seen, False for a retry of it."""
         with closing(self._connect()) as db, db:
-            cursor = db.execute("INSERT OR IGNORE INTO events VALUES (?, ?)", (event_id, time.time()))
+            cursor = db.execute("INSERT OR IGNORE INTO events (event_id, created) VALUES (?, ?)",
+                                (event_id, time.time()))
             return cursor.rowcount == 1
 
     def record_answer(self, answer: Answer, history: list[dict], channel: str = "",
-                      user: str = "") -> str:
-        """Keep an answer so the buttons under it can refer to it; returns its id. The asker's
-        Slack id is kept so that their data can be exported or erased on request; the
-        question's embedding, so that usage reports can group questions without a model."""
-        answer_id = uuid.uuid4().hex
+                      user: str = "", answer_id: str | None = None) -> str:
+        """Keep an answer so the buttons under it can refer to it (by `answer_id`, new when not
+        given); returns its id. The asker's Slack id is kept so that their data can be exported
+        or erased on request; the question's embedding, so that usage reports can group
+        questions without a model."""
+        answer_id = answer_id or uuid.uuid4().hex
+        with closing(self._connect()) as db, db:
+            self.insert_answer(db, answer, history, channel, user, answer_id)
+        return answer_id
+
+    def insert_answer(self, db: sqlite3.Connection, answer: Answer, history: list[dict],
+                      channel: str, user: str, answer_id: str) -> None:
+        """Insert an answer's row in a transaction the caller holds (what is kept depends on
+        keep_text)."""
         citations = [c.__dict__ for c in answer.citations]
         vector = np.asarray(answer.vector, dtype=np.float32).tobytes() \
             if answer.vector is not None and self.keep_text else None
         question, text = (answer.question, answer.answer) if self.keep_text else ("", "")
         history = history if self.keep_text else []
-        with closing(self._connect()) as db, db:
-            db.execute("INSERT INTO answers (answer_id, question, history, answer, answered, sections,"
-                       " citations, channel, created, user, reason, vector)"
-                       " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", (
-                           answer_id, question, json.dumps(history), text,
-                           int(answer.answered), json.dumps([c.chunk_id for c in answer.citations]),
-                           json.dumps(citations), channel, time.time(), user, answer.reason,
-                           vector))
-        return answer_id
+        db.execute("INSERT OR REPLACE INTO answers (answer_id, question, history, answer, answered,"
+                   " sections, citations, channel, created, user, reason, vector)"
+                   " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", (
+                       answer_id, question, json.dumps(history), text,
+                       int(answer.answered), json.dumps([c.chunk_id for c in answer.citations]),
+                       json.dumps(citations), channel, time.time(), user, answer.reason, vector))
 
     def answer(self, answer_id: str) -> dict | None:
         """A recorded answer as a dict, or None."""
@@ -153,35 +178,37 @@ class FeedbackStore:
         return answers, votes
 
     def purge(self, retention_days: int, now: float | None = None) -> dict[str, int]:
-        """Delete answers and votes older than `retention_days` and handled-event ids older
-        than a day; rows deleted per table."""
+        """Delete answers, votes and pending questions older than `retention_days`, and
+        handled-event ids older than a day; rows deleted per table."""
         now = time.time() if now is None else now
         deleted = self.erase_before(now - retention_days * DAY)
-        with closing(self._connect()) as db, db:
-            deleted["events"] = db.execute("DELETE FROM events WHERE created < ?",
-                                           (now - EVENT_DAYS * DAY,)).rowcount
+        with closing(self._erasing()) as db, db:
+            deleted["events"] += db.execute("DELETE FROM events WHERE created < ? AND status !="
+                                            " 'pending'", (now - EVENT_DAYS * DAY,)).rowcount
         return deleted
 
     def erase_before(self, cutoff: float) -> dict[str, int]:
-        """Delete answers and votes made before `cutoff` (a Unix time), and votes left on the
-        deleted answers; rows deleted per table."""
+        """Delete answers, votes and questions (pending or not) made before `cutoff` (a Unix
+        time), and votes left on the deleted answers; rows deleted per table."""
         return self._erase("created < ?", cutoff)
 
     def erase_user(self, user: str) -> dict[str, int]:
-        """Delete one person's answers and votes, and others' votes on those answers; rows
-        deleted per table."""
+        """Delete one person's answers, votes and questions (a pending one is then never
+        answered), and others' votes on their answers; rows deleted per table."""
         return self._erase("user = ?", user)
 
     def _erase(self, where: str, value) -> dict[str, int]:
-        """Delete the answers and the votes matching `where` (a fixed condition on one value),
-        and the votes on those answers."""
+        """Delete the answers, votes and question events matching `where` (a fixed condition
+        on one value), and the votes on those answers."""
         with closing(self._erasing()) as db, db:
             votes = db.execute(f"DELETE FROM votes WHERE {where} OR answer_id IN"
                                f" (SELECT answer_id FROM answers WHERE {where})",
                                (value, value)).rowcount
             answers = db.execute(f"DELETE FROM answers WHERE {where}", (value,)).rowcount
+            events = db.execute(f"DELETE FROM events WHERE {where} AND kind != ''",
+                                (value,)).rowcount
         self._checkpoint()
-        return {"answers": answers, "votes": votes}
+        return {"answers": answers, "votes": votes, "events": events}
 
     def export_user(self, user: str) -> dict:
         """One person's stored data: their questions with the answers given, and their votes
@@ -193,13 +220,25 @@ class FeedbackStore:
                 " sections FROM answers WHERE user = ? ORDER BY created", (user,)).fetchall()
             votes = db.execute("SELECT answer_id, created, vote, reason FROM votes WHERE user = ?"
                                " ORDER BY created", (user,)).fetchall()
+            pending = db.execute("SELECT created, channel, text FROM events WHERE user = ? AND"
+                                 " status = 'pending' ORDER BY created", (user,)).fetchall()
         return {
             "user": user,
+            "pending": [{**dict(r), "created": _iso(r["created"])} for r in pending],
             "answers": [{**dict(r), "created": _iso(r["created"]), "answered": bool(r["answered"]),
                          "history": json.loads(r["history"] or "[]"),
                          "sections": json.loads(r["sections"] or "[]")} for r in answers],
             "votes": [{**dict(r), "created": _iso(r["created"])} for r in votes],
         }
+
+
+def _add_column(db: sqlite3.Connection, table: str, column: str, kind: str) -> None:
+    """ALTER TABLE … ADD COLUMN, tolerating another process that added it a moment before."""
+    try:
+        db.execute(f"ALTER TABLE {table} ADD COLUMN {column} {kind}")
+    except sqlite3.OperationalError as exc:
+        if "duplicate column" not in str(exc):
+            raise
 
 
 def _iso(timestamp: float) -> str:

@@ -134,17 +134,15 @@ class OwnerWorkflow:
                             "preview (a minute at most)…")
         ts = ts or working
         embedder = self._engine.embedder
-        refused = None
         try:
             candidate = prepare_candidate(self.settings, uploads[0], folder, target, user,
                                           embedder, title=title, date=date)
         except PdbotError as exc:
-            refused = exc
-        finally:  # before any reply: "nothing was changed" must already be true
-            shutil.rmtree(folder, ignore_errors=True)
-        if refused is not None:
-            self._say(client, channel, ts, _nothing_changed(refused))
+            shutil.rmtree(folder, ignore_errors=True)  # gone before the reply says so
+            self._say(client, channel, ts, _nothing_changed(exc))
             return
+        finally:
+            shutil.rmtree(folder, ignore_errors=True)
         if not candidate.version:
             self._say(client, channel, ts, f"{uploads[0].name} holds the same text as the live "
                       f"{candidate.title}; nothing to publish.")

@@ -1,8 +1,11 @@
 """`pdbot slack` from start to stop: every check first, then the engine warmed up, then serving.
 
 Nothing half-starts: the data directory, the Chroma server and Slack (tokens, scopes) are checked,
-the model and index load and answer one question, and expired data is purged, all before the
-HTTP port opens or Socket Mode connects. A daily purge runs until the server stops.
+the model and index load and answer one question, questions a stopped process left pending are
+taken over (answered before any new one), and expired data is purged, all before the HTTP port
+opens or Socket Mode connects. A daily purge, and lease renewal with take-overs of stopped
+processes' questions, run until the server stops; a stop (SIGTERM) first answers every question
+already acknowledged.
 """
 from __future__ import annotations
 
@@ -27,6 +30,8 @@ def run_slack(settings: Settings, slack: SlackSettings, load_answerer: Callable[
     from assistant.metrics import Metrics
     from assistant.slack.app import build_app
     from assistant.slack.feedback import FeedbackStore
+    from assistant.slack.pending_sqlite import SqlitePendingQuestions
+    from assistant.slack.recovery import Recovery
     from assistant.slack.retention import DailyPurge, purge_expired
     from assistant.slack.startup import check_slack, manifest_scopes
     from knowledge.data_dir import require_writable
@@ -40,17 +45,23 @@ def run_slack(settings: Settings, slack: SlackSettings, load_answerer: Callable[
     identity = check_slack(_startup_client(slack), manifest_scopes(), slack.app_token)
     answerer = load_answerer()
     seconds = warm_up(answerer)
-    log.info("ready: Slack accepted the bot @%s (%s) in %s; warm-up answer in %.1f s",
-             identity["user"], identity["user_id"], identity["team"], seconds,
-             extra={"event": "ready", "bot_user_id": identity["user_id"],
-                    "team_id": identity["team_id"], "latency_ms": round(seconds * 1000, 1)})
     store = FeedbackStore(settings.data_dir / "feedback.sqlite3",
                           keep_text=settings.store_questions)
-    purge_expired(store, settings.retention_days)
-    metrics = Metrics(llm_fallbacks=lambda: getattr(answerer, "counts", {}).get("fallback", 0))
+    pending = SqlitePendingQuestions(store)
+    metrics = Metrics(llm_fallbacks=lambda: getattr(answerer, "counts", {}).get("fallback", 0),
+                      pending=pending.count)
     owners = make_owners(answerer, store) if make_owners is not None else None
     app = build_app(answerer, store, slack, prompts=load_domain(settings.domain_dir).prompts,
-                    owners=owners, metrics=metrics)
+                    owners=owners, metrics=metrics, pending=pending)
+    recovery = Recovery(app.deliverer, app.client, identity["user_id"])
+    left = recovery.start()  # before the purge, so an old question still gets its one line
+    log.info("ready: Slack accepted the bot @%s (%s) in %s; warm-up answer in %.1f s; %s",
+             identity["user"], identity["user_id"], identity["team"], seconds,
+             left_pending(left, slack.recover_minutes),
+             extra={"event": "ready", "bot_user_id": identity["user_id"],
+                    "team_id": identity["team_id"], "latency_ms": round(seconds * 1000, 1),
+                    "recovered": left["recovering"], "expired": left["expiring"]})
+    purge_expired(store, settings.retention_days)
     ready = threading.Event()
     ready.set()  # everything above succeeded: /healthz answers 200 from the first request
     purge = DailyPurge(store, settings.retention_days).start()
@@ -61,9 +72,23 @@ def run_slack(settings: Settings, slack: SlackSettings, load_answerer: Callable[
         pass  # Ctrl-C or SIGTERM: a normal stop
     finally:
         ready.clear()
+        recovery.stop()
+        app.deliverer.drain()  # questions already acknowledged are answered before exit
         purge.stop()
         log.info("stopped", extra={"event": "stop"})
     return 0
+
+
+def left_pending(counts: dict[str, int], minutes: int) -> str:
+    """The start-up line's account of questions a stopped process left unanswered."""
+    recovering, expiring = counts["recovering"], counts["expiring"]
+    if not recovering and not expiring:
+        return "no questions were left pending"
+    said = f"{recovering} question{' was' if recovering == 1 else 's were'} left pending, " \
+           f"answered first"
+    if expiring:
+        said += f", {expiring} older than {minutes} min get a line asking to ask again"
+    return said
 
 
 def warm_up(answerer) -> float:
