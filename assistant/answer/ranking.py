@@ -18,8 +18,9 @@ import numpy as np
 from assistant.answer.compose import SectionView, term_keys
 from assistant.answer.config import RetrievalConfig
 from assistant.answer.query import Query, Turn
+from assistant.answer.retrieve import phrases
 from knowledge.errors import ConfigError
-from knowledge.tokens import STOP_WORDS, terms, words
+from knowledge.tokens import terms
 
 FEATURES = (
     "dense_chunk", "dense_unit", "dense_unit_top3", "dense_chunk_gap", "dense_unit_gap",
@@ -76,7 +77,7 @@ class SectionFeatures:
         self.texts_index = _KeyIndex(self.text_keys)
         self.texts_paths_index = _KeyIndex([k | pk for k, pk in zip(self.text_keys,
                                                                    self.path_keys)])
-        self.phrase_sets = [_phrases(" ".join([*v.path, *(u.text for u in v.units)]),
+        self.phrase_sets = [phrases(" ".join([*v.path, *(u.text for u in v.units)]),
                                      config.max_phrase) for v in self.views]
         self.is_stage = np.array([sid in stage_sections or any(
             sid.startswith(s + "/") for s in stage_sections) for sid in self.ids], dtype=np.float32)
@@ -143,7 +144,7 @@ class SectionFeatures:
         cols["path_overlap"] = self.paths_index.overlap(qterms)
         cols["text_overlap"] = self.texts_index.overlap(qterms)
         longest = self.config.max_phrase
-        wanted = _phrases(query.corrected, longest)
+        wanted = phrases(query.corrected, longest)
         cols["phrase"] = np.array([min(longest, max((len(p) for p in wanted & have), default=0))
                                    / longest for have in self.phrase_sets])
         asking = self.query_terms(context.asking) if context.asking else qterms
@@ -362,15 +363,4 @@ def _per_section(chunk_scores: np.ndarray, owner: np.ndarray, n: int) -> np.ndar
     valid = owner >= 0
     np.maximum.at(out, owner[valid], np.asarray(chunk_scores, dtype=np.float32)[valid])
     return out
-
-
-def _phrases(text: str, longest: int) -> set[tuple[str, ...]]:
-    tokens = words(text)
-    found = set()
-    for n in range(2, longest + 1):
-        for i in range(len(tokens) - n + 1):
-            run = tuple(tokens[i:i + n])
-            if run[0] not in STOP_WORDS and run[-1] not in STOP_WORDS:
-                found.add(run)
-    return found
 
