@@ -10,6 +10,10 @@ THRESHOLDS ?= fact_recall=0.93,source_hit=0.96,oos_refusal=1.0,citation_validity
 BLIND_THRESHOLDS ?= fact_recall=0.90,source_hit=0.95,oos_refusal=1.0,citation_validity=1.0
 BLIND_KIND_THRESHOLDS ?= fact_recall=0.70,source_hit=0.80,oos_refusal=1.0
 MAX_FLIPS ?= 0.05
+# Blind round 4's training writers (evals/blind): written as staff type; the ranker is trained on
+# them, so this gate keeps what was reached (0.879 / 0.934), it does not measure it afresh.
+ROUND4_THRESHOLDS ?= fact_recall=0.86,source_hit=0.92,oos_refusal=0.85,citation_validity=1.0
+ROUND4_KIND_THRESHOLDS ?= fact_recall=0.70,source_hit=0.70,oos_refusal=0.80
 
 $(BIN)/pdbot: pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -51,6 +55,8 @@ eval-check: install eval-editions
 	$(BIN)/pdbot eval --cases evals/blind/round-1.jsonl --out eval-report/blind-round-1 \
 		--fail-under $(BLIND_THRESHOLDS) --fail-under-per-kind $(BLIND_KIND_THRESHOLDS) \
 		--perturb --max-flips $(MAX_FLIPS)
+	$(BIN)/pdbot eval --cases evals/blind/round-4-train.jsonl --out eval-report/blind-round-4-train \
+		--fail-under $(ROUND4_THRESHOLDS) --fail-under-per-kind $(ROUND4_KIND_THRESHOLDS)
 
 bench: install
 	$(BIN)/pdbot bench

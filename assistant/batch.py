@@ -27,7 +27,7 @@ def parse_history(raw) -> list[Turn]:
     return turns
 
 
-def answer_request(engine, request: dict) -> dict:
+def answer_request(engine, request: dict, trace: bool = False) -> dict:
     """Answer one request; a request that fails gets an `error` entry instead of stopping the
     batch: bad input with its message, anything unexpected as an internal error (logged with
     its traceback)."""
@@ -40,7 +40,7 @@ def answer_request(engine, request: dict) -> dict:
     except Exception as exc:  # a defect must not cost the rest of the batch its answers
         log.exception("request %s failed", out.get("id", "?"))
         return _failed(out, question, f"internal error ({type(exc).__name__}); see the log")
-    return {**out, **answer.to_json()}
+    return {**out, **answer.to_json(trace=trace)}
 
 
 def _failed(out: dict, question, error: str) -> dict:

@@ -55,7 +55,17 @@ def build_parser() -> argparse.ArgumentParser:
     ask.add_argument("--json", action="store_true", help="print the answer as JSON")
     ask.add_argument("--batch", type=Path, metavar="FILE",
                      help='JSONL of {"id", "question", "history"}; prints a JSON array')
+    ask.add_argument("--trace", action="store_true",
+                     help="with --json or --batch: add each answer's trace (the step and rule "
+                          "that decided it)")
     ask.set_defaults(run=cmd_ask)
+
+    train = commands.add_parser("train-ranker",
+                                help="train the section ranker on the question bank, report its "
+                                     "recall@1 cross-validated by writer, and save it")
+    train.add_argument("--out", type=Path,
+                       help="where to write it (default: the shipped knowledge/ranking file)")
+    train.set_defaults(run=cmd_train_ranker)
 
     chat = commands.add_parser("chat", help="a conversation in the terminal (keeps history)")
     chat.set_defaults(run=cmd_chat)
@@ -71,6 +81,12 @@ def build_parser() -> argparse.ArgumentParser:
                           help="list cases that got worse or better since that run")
     evaluate.add_argument("--fail-under", metavar="SPEC",
                           help="e.g. fact_recall=0.95,source_hit=0.97: exit 1 when a metric is lower")
+    evaluate.add_argument("--by-section", action="store_true",
+                          help="recall per section of the documents, and the sections no case "
+                               "finds, in the reports and on the terminal")
+    evaluate.add_argument("--ablation", action="store_true",
+                          help="score the cases with each component of the answer path switched "
+                               "off in turn; writes ablation.md")
     evaluate.add_argument("--gaps", action="store_true",
                           help="list questions (eval set and Slack feedback) the documents don't answer")
     evaluate.add_argument("--perturb", action="store_true",
@@ -197,22 +213,30 @@ def cmd_ingest(args, settings: Settings) -> int:
         from knowledge.vector_store import check_server
 
         check_server(settings.chroma_url)
+    from assistant.answer.config import EngineConfig
+
+    engine = EngineConfig.load(settings.engine_config)
     with embedding_progress() as progress:
         report = run_ingest(settings, args.paths or None, progress=progress, force=args.force,
-                            dry_run=args.dry_run)
+                            dry_run=args.dry_run,
+                            engine_config={"digest": engine.digest(), **engine.to_dict()})
     if report.changes is not None and not report.first:
         report.changes.affected_cases = affected_cases(report.changes.changed_passages,
                                                        case_files())
     print_ingest_report(report, settings)
     if report.version and not report.dry_run and not report.candidate:
         _share_live(settings, {"version": report.version, "by": "cli", "event": "publish"})
+    if not report.dry_run and not report.up_to_date and not report.candidate:
+        from assistant.answer.engine import Engine
+
+        Engine.from_settings(settings)  # trains and caches the classifiers: the first ask is quick
     if args.eval and not report.dry_run and report.version:
         from evals.version_eval import eval_line, version_summary
         from knowledge.embedder import Embedder
         from knowledge.index import indexes_dir
 
         summary = version_summary(settings, indexes_dir(settings.data_dir) / report.version,
-                                  Embedder())
+                                  Embedder.for_settings(settings))
         print(f"Eval: {eval_line(summary)}.")
     return 0
 
@@ -231,13 +255,14 @@ def cmd_versions(args, settings: Settings) -> int:
 
 def cmd_usage(args, settings: Settings) -> int:
     from assistant.errors import InputError
+    from assistant.usage_coverage import live_sections
     from assistant.usage_report import build_usage, summary_lines, write_usage_report
 
     store = _feedback_store(settings)
     if store is None:
         raise InputError(f"No answers are stored in {settings.data_dir} yet: the usage report "
                          "reads what `pdbot slack` records.")
-    report = build_usage(store, args.days)
+    report = build_usage(store, args.days, live=live_sections(settings.data_dir))
     paths = write_usage_report(report, args.out)
     print("\n".join(summary_lines(report)))
     print(f"Reports: {paths['markdown']}, {paths['html']}")
@@ -268,8 +293,9 @@ def _share_live(settings: Settings, entry: dict) -> None:
 
 def _engine(settings: Settings):
     from assistant.answer.engine import Engine
+    from knowledge.embedder import Embedder
 
-    return Engine.from_settings(settings)
+    return Engine.from_settings(settings, embedder=Embedder.for_settings(settings))
 
 
 def _answerer(settings: Settings):
@@ -287,16 +313,43 @@ def cmd_ask(args, settings: Settings) -> int:
     if args.batch:
         requests = read_requests(args.batch)
         engine = _answerer(settings)
-        print(json.dumps([answer_request(engine, r) for r in requests], indent=1,
-                         ensure_ascii=False))
+        print(json.dumps([answer_request(engine, r, trace=args.trace) for r in requests],
+                         indent=1, ensure_ascii=False))
         return 0
     if args.question is None:
         raise InputError('Give a question, e.g. pdbot ask "What should an HLTA do next?", '
                          "or --batch FILE.")
     engine = _answerer(settings)
     answer = engine.answer(args.question)
-    print(json.dumps(answer.to_json(), indent=1, ensure_ascii=False) if args.json
+    print(json.dumps(answer.to_json(trace=args.trace), indent=1, ensure_ascii=False) if args.json
           else format_answer(answer))
+    return 0
+
+
+def cmd_train_ranker(args, settings: Settings) -> int:
+    """Train the section ranker from the question bank and save it."""
+    from assistant.answer.config import EngineConfig
+    from assistant.answer.engine import Engine
+    from evals.ranker import train_and_save
+
+    out = args.out or settings.ranker_path
+    # the features are computed as the engine answers; no trained ranker is needed for them
+    config = EngineConfig.load(settings.engine_config).without("learned_ranker")
+    engine = Engine.from_settings(settings, config=config)
+    meta = train_and_save(engine, out)
+    cv = meta["cross_validated_by_writer"]
+    print(f"Section ranker trained on {meta['training_queries']} questions; recall@1 "
+          f"cross-validated by writer {cv['recall_at_1']:.3f} (@3 {cv['recall_at_3']:.3f}).")
+    for writer, row in cv["writers"].items():
+        print(f"  {writer:<14} {row['queries']:>4} questions  recall@1 {row['recall_at_1']:.3f}")
+    test = meta["test_writers"]
+    print(f"Test writers (never trained on): {test['queries']} questions, recall@1 "
+          f"{test['recall_at_1']:.3f} (@3 {test['recall_at_3']:.3f}). Saved to {out}.")
+    selector = meta["selector"]
+    key = next(k for k in selector["cross_validated_by_writer"] if k.startswith("fact_recall"))
+    print(f"Unit selector: {key.replace('_', ' ')} cross-validated by writer "
+          f"{selector['cross_validated_by_writer'][key]:.3f}; test writers "
+          f"{selector['test_writers'][key]:.3f}.")
     return 0
 
 
@@ -326,9 +379,21 @@ def cmd_eval(args, settings: Settings) -> int:
         return run_editions(settings, args.documents, cases, args.max_drop, args.out)
     from evals.understanding import classifier_report
 
+    if args.ablation:
+        from evals.ablation import ablate, ablation_lines
+        from knowledge.embedder import Embedder
+
+        rows = ablate(settings, cases, Embedder.for_settings(settings))
+        text = "\n".join(ablation_lines(rows, (args.cases or DEFAULT_CASES).name))
+        args.out.mkdir(parents=True, exist_ok=True)
+        (args.out / "ablation.md").write_text(text + "\n")
+        print(text)
+        return 0
     engine = _engine(settings)
     runs = [run_cases(EngineSystem(engine), cases)]
     runs[0].understanding = classifier_report(engine)
+    runs[0].config = {"digest": engine.config.digest(), **engine.config.to_dict()}
+    runs[0].show_sections = args.by_section
     if args.perturb:
         from evals.perturb import perturb
 
@@ -353,6 +418,10 @@ def cmd_eval(args, settings: Settings) -> int:
     comparison = compare_runs(previous, runs[0].to_json()) if previous else None
     paths = write_report(args.out, runs, comparison)
     print_eval_summary(runs, comparison)
+    if args.by_section and runs[0].by_section:
+        from evals.sections import section_lines
+
+        print("\n".join(section_lines(runs[0].by_section)))
     print(f"Reports: {paths['markdown']}, {paths['html']}, {paths['json']}")
     if args.gaps:
         from evals.gaps import find_gaps, gaps_markdown

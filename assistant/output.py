@@ -26,13 +26,16 @@ def print_ingest_report(report, settings) -> None:
               f"{len(report.documents)} documents); nothing to do.")
         return
     if report.first:  # a first index: what is in it, not a list of everything "added"
-        for doc in report.per_document:
-            date = f" ({doc['date']})" if doc["date"] else ""
-            print(f"{doc['title']}{date}: {doc['sections']} sections, {doc['chunks']} chunks")
+        for doc, line in zip(report.per_document, report.structure_lines()):
+            print(f"{line}, {doc['chunks']} chunks")
         print(f"Indexed {len(report.per_document)} documents: {report.sections} sections, "
               f"{report.chunks} chunks, {report.embedded} texts embedded in "
               f"{report.seconds:.1f}s, into {settings.data_dir}.")
         return
+    if report.per_document:
+        print("Structure found (the live version's counts in brackets):")
+        for line in report.structure_lines():
+            print(f"  {line}")
     if report.changes is not None:
         for line in report.changes.lines():
             print(line)

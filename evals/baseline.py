@@ -42,7 +42,7 @@ class NaiveRecipe:
     def warm_up(self) -> None:
         self.embedder.embed_query("warm-up")
 
-    def run(self, case: dict) -> tuple[dict, list[str]]:
+    def run(self, case: dict) -> tuple[dict, list]:
         started = time.perf_counter()
         hits = self.store.search(self.embedder.embed_query(case["question"]), TOP_K)
         pieces = [self.chunks[int(chunk_id)] for chunk_id, _ in hits]
@@ -53,4 +53,6 @@ class NaiveRecipe:
                            "text": piece} for n, (info, piece) in enumerate(pieces, start=1)],
             "latency_ms": (time.perf_counter() - started) * 1000,
         }
-        return answer, [piece for _, piece in pieces]
+        from evals.runner import Retrieved
+
+        return answer, [Retrieved("", piece) for _, piece in pieces]

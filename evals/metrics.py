@@ -1,8 +1,9 @@
 """Scoring answers against eval cases, deterministically.
 
 Per case: facts met in the answer text, sources met among the citations, the rank of the first
-retrieved passage matching a source (for MRR), whether every [n] in the answer is a listed
-citation, refusal, length and latency. Totals, and breakdowns by case kind and by document.
+retrieved section matching a source (for MRR and recall@k: the section that answers is among the
+first k retrieved), whether every [n] in the answer is a listed citation, refusal, length and
+latency. Totals, and breakdowns by case kind and by document.
 """
 from __future__ import annotations
 
@@ -58,6 +59,7 @@ class CaseResult:
     document: str = ""
     citations_valid: bool = True
     source_rank: int | None = None
+    retrieved: list[str] = field(default_factory=list)  # section ids, best first (top RANKED_KEPT)
 
     @property
     def passed(self) -> bool:
@@ -67,9 +69,15 @@ class CaseResult:
                 and self.sources_met == self.sources_total and self.citations_valid)
 
 
-def score_case(case: dict, answer: dict, retrieved: list[str] | None = None) -> CaseResult:
+RECALL_AT = (1, 3, 5)
+RANKED_KEPT = 10  # retrieved section ids kept per case, for the per-section report
+
+
+def score_case(case: dict, answer: dict, retrieved: list[str] | None = None,
+               section_ids: list[str] | None = None) -> CaseResult:
     """Score one answer (the public JSON shape) against one case; `retrieved` is the ranked
-    list of retrieved passages (heading path and text) for the retrieval rank."""
+    list of retrieved sections (heading path and text) for the retrieval rank, `section_ids`
+    their ids."""
     text = answer["answer"] if answer["answered"] else ""
     cited = " ".join(f"{c['document']} › {c['section']} {c['text']}" for c in answer["citations"])
     missed_facts = [g for g in case["facts"] if not group_met(g, text)]
@@ -82,7 +90,8 @@ def score_case(case: dict, answer: dict, retrieved: list[str] | None = None) -> 
         length=len(answer["answer"]), latency_ms=answer["latency_ms"],
         missed_facts=missed_facts, missed_sources=missed_sources,
         document=case.get("document", ""), citations_valid=citations_valid(answer),
-        source_rank=first_source_rank(case, retrieved or []) if case["in_scope"] else None)
+        source_rank=first_source_rank(case, retrieved or []) if case["in_scope"] else None,
+        retrieved=list(section_ids or [])[:RANKED_KEPT])
 
 
 def percentile(values: list[float], q: float) -> float:
@@ -114,6 +123,8 @@ def summarise(results: list[CaseResult]) -> dict:
         "source_hit": sum(r.sources_met for r in scoped) / sources_total if sources_total else 1.0,
         "mrr": (sum(1 / r.source_rank for r in ranked if r.source_rank) / len(ranked)
                 if ranked else 1.0),
+        **{f"recall_at_{k}": (sum(1 for r in ranked if r.source_rank and r.source_rank <= k)
+                              / len(ranked) if ranked else 1.0) for k in RECALL_AT},
         "citation_validity": (sum(1 for r in results if r.citations_valid) / len(results)
                               if results else 1.0),
         "oos_refusal": sum(1 for r in oos if not r.answered) / len(oos) if oos else 1.0,

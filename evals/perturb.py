@@ -98,7 +98,7 @@ def perturb(system, run) -> Perturbation:
                 continue
             changed += 1
             answer, retrieved = system.run({**case, "question": question})
-            again = score_case(case, answer, retrieved)
+            again = score_case(case, answer, [r.text for r in retrieved])
             if again.passed != result.passed:
                 flipped += 1
                 report.flipped.append({"case_id": case["id"], "rewrite": name,

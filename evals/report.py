@@ -3,13 +3,14 @@ plus results.json for `--compare`. Failing cases come first."""
 from __future__ import annotations
 
 import html
-import io
 import json
 from pathlib import Path
 
 SUMMARY_ROWS = [
     ("fact recall", "fact_recall", "{:.3f}"), ("full pass (in scope)", "full_pass", "{}"),
     ("source hit rate", "source_hit", "{:.3f}"), ("retrieval MRR", "mrr", "{:.3f}"),
+    ("retrieval recall@1", "recall_at_1", "{:.3f}"), ("retrieval recall@3", "recall_at_3", "{:.3f}"),
+    ("retrieval recall@5", "recall_at_5", "{:.3f}"),
     ("citation validity", "citation_validity", "{:.3f}"),
     ("out-of-scope refusal rate", "oos_refusal", "{:.3f}"),
     ("false refusals", "false_refusals", "{}"),
@@ -32,9 +33,11 @@ def summary_table(runs) -> list[list[str]]:
 
 
 def _breakdown_rows(run, attribute: str) -> list[list[str]]:
-    rows = [[attribute, "cases", "fact recall", "source hit", "full pass", "refusals (oos / false)"]]
+    rows = [[attribute, "cases", "fact recall", "source hit", "recall@1 / @3 / @5", "full pass",
+             "refusals (oos / false)"]]
     for name, s in getattr(run, attribute).items():
         rows.append([name, str(s["cases"]), f"{s['fact_recall']:.3f}", f"{s['source_hit']:.3f}",
+                     f"{s['recall_at_1']:.2f} / {s['recall_at_3']:.2f} / {s['recall_at_5']:.2f}",
                      f"{s['full_pass']}/{s['in_scope']}",
                      f"{s['oos_refusal']:.2f} / {s['false_refusals']}"])
     return rows
@@ -52,6 +55,8 @@ def _case_rows(run) -> list[dict]:
                        + ([] if result.citations_valid else ["a [n] with no citation"])
                        + (["answered, should refuse"] if not result.in_scope and result.answered else [])
                        + (["refused"] if result.in_scope and not result.answered else [])),
+            "trace": [f"{t['stage']}: {t['rule']}" + (f" — {t['detail']}" if t.get("detail") else "")
+                      for t in answer.get("trace", [])],
         })
     return sorted(rows, key=lambda r: r["passed"])  # failing first
 
@@ -87,14 +92,20 @@ def write_markdown(path: Path, runs, comparison: dict | None) -> None:
             parts += ["Sources: " + "; ".join(row["sources"]), ""]
         if row["missed"]:
             parts += ["Missed: " + "; ".join(row["missed"]), ""]
+        if row["trace"] and not row["passed"]:
+            parts += ["Trace:", "", *[f"- {t}" for t in row["trace"]], ""]
     path.write_text("\n".join(parts))
 
 
 def extra_sections(run) -> list[str]:
-    """Markdown for the classifier report and the perturbation results, when they were run."""
+    """Markdown for the classifier report, the perturbation results and the per-section table,
+    when they were run."""
+    from evals.sections import section_lines
     from evals.understanding import report_lines
 
     parts = []
+    if run.by_section and getattr(run, "show_sections", False):
+        parts += ["## By section", "", *section_lines(run.by_section), ""]
     if run.understanding:
         parts += ["## Reading questions", "", *report_lines(run.understanding), ""]
     if run.perturbation:
@@ -111,30 +122,6 @@ def extra_sections(run) -> list[str]:
     return parts
 
 
-def svg_bars(title: str, labels: list[str], series: dict[str, list[float]]) -> str:
-    """A grouped bar chart as an inline SVG string (matplotlib, no external assets)."""
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
-    fig, ax = plt.subplots(figsize=(7, 3))
-    width = 0.8 / max(len(series), 1)
-    for k, (name, values) in enumerate(series.items()):
-        ax.bar([i + k * width for i in range(len(labels))], values, width, label=name)
-    ax.set_xticks([i + width * (len(series) - 1) / 2 for i in range(len(labels))])
-    ax.set_xticklabels(labels, fontsize=8)
-    ax.set_ylim(0, 1.05)
-    ax.set_title(title, fontsize=10)
-    ax.legend(fontsize=8)
-    fig.tight_layout()
-    buffer = io.StringIO()
-    fig.savefig(buffer, format="svg")
-    plt.close(fig)
-    svg = buffer.getvalue()
-    return svg[svg.index("<svg"):]
-
-
 def write_html(path: Path, runs, comparison: dict | None) -> None:
     esc = html.escape
     main = runs[0]
@@ -146,16 +133,19 @@ def write_html(path: Path, runs, comparison: dict | None) -> None:
         return f'<table class="{cls}"><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>'
 
     metrics = ["fact_recall", "source_hit", "mrr", "citation_validity", "oos_refusal"]
-    chart = svg_bars("Summary", metrics, {r.system: [r.summary[m] for m in metrics] for r in runs})
+    from evals.charts import share_bars
+
+    chart = share_bars("Summary", metrics, {r.system: [r.summary[m] for m in metrics] for r in runs})
     kinds = list(main.by_kind)
-    kind_chart = svg_bars("Fact recall by case kind", kinds,
+    kind_chart = share_bars("Fact recall by case kind", kinds,
                            {r.system: [r.by_kind.get(k, {}).get("fact_recall", 0) for k in kinds]
                             for r in runs})
     cases = "".join(
         f'<tr class="{"pass" if row["passed"] else "fail"}"><td>{"PASS" if row["passed"] else "FAIL"}</td>'
         f'<td><code>{esc(row["id"])}</code><br>{esc(row["kind"])}</td><td>{esc(row["question"])}</td>'
         f'<td class="answer">{esc(row["answer"])}</td><td>{"<br>".join(esc(s) for s in row["sources"])}</td>'
-        f'<td>{"<br>".join(esc(m) for m in row["missed"])}</td></tr>'
+        f'<td>{"<br>".join(esc(m) for m in row["missed"])}</td>'
+        f'<td class="trace">{"<br>".join(esc(t) for t in row["trace"])}</td></tr>'
         for row in _case_rows(main))
     compared = ""
     if comparison is not None:
@@ -175,17 +165,19 @@ LLM was configured.</p>
 {compared}
 <h2>Cases (failing first)</h2>
 <table class="cases"><thead><tr><th>result</th><th>case</th><th>question</th><th>answer</th>
-<th>sources</th><th>missed</th></tr></thead><tbody>{cases}</tbody></table>"""
+<th>sources</th><th>missed</th><th>trace</th></tr></thead><tbody>{cases}</tbody></table>"""
     path.write_text(html_page("pdbot eval report", body, CASE_CSS))
 
 
 PAGE_CSS = """body { font-family: system-ui, sans-serif; margin: 2rem; color: #222; }
 table { border-collapse: collapse; margin: 1rem 0; }
 td, th { border: 1px solid #ccc; padding: .3rem .5rem; vertical-align: top; font-size: .9rem; }
-th { background: #f0f0f0; }"""
+th { background: #f0f0f0; }
+figure.chart { margin: 1rem 0; }"""
 CASE_CSS = """tr.fail td:first-child { color: #a00; font-weight: bold; }
 tr.pass td:first-child { color: #070; }
-td.answer { white-space: pre-wrap; max-width: 40rem; }"""
+td.answer { white-space: pre-wrap; max-width: 40rem; }
+td.trace { font-size: .75rem; color: #555; max-width: 24rem; }"""
 
 
 def html_page(title: str, body: str, css: str = "") -> str:

@@ -9,7 +9,9 @@ def classifier_report(engine, folds: int = 5) -> dict:
     from assistant.answer.intents import cross_validate
 
     texts, vectors, labels = engine.training
-    result = cross_validate(texts, vectors, labels, folds=folds)
+    config = engine.config.understanding
+    result = cross_validate(texts, vectors, labels, config.dense_weight, config.regularisation,
+                            folds=folds)
     return {"accuracy": result.accuracy, "examples": result.examples, "folds": result.folds,
             "recall": {k: {"recall": r, "examples": n} for k, (r, n) in result.recall.items()},
             "confusions": [{"intent": t, "read_as": p, "examples": n} for t, p, n in result.confusions]}

@@ -20,10 +20,25 @@ def section_id(doc_id: str, path: list[str]) -> str:
     return "/".join([doc_id, *(slugify(p) for p in path)]) if path else f"{doc_id}/intro"
 
 
+def section_ids(doc_id: str, sections: list[Section]) -> list[str]:
+    """Each section's id, in order. Sections with the same heading path (a heading that
+    appears twice under one parent) are told apart by position: the first keeps the plain id,
+    the n-th gets "~n", so ids stay stable while the document is unchanged."""
+    seen: dict[str, int] = {}
+    ids = []
+    for section in sections:
+        base = section_id(doc_id, section.path)
+        seen[base] = seen.get(base, 0) + 1
+        ids.append(base if seen[base] == 1 else f"{base}~{seen[base]}")
+    return ids
+
+
 def block_units(block: Block) -> list[Unit]:
     """The quotable units of one block."""
     if block.kind == "paragraph":
         return [Unit(text=s) for s in split_sentences(block.text)]
+    if block.kind == "caption":
+        return []
     if block.kind == "list":
         return [Unit(text=item, label=block.text, kind="item") for item in block.items]
     return [Unit(text=item, label=name, kind="field") for name, items in block.fields
@@ -40,7 +55,7 @@ def unit_embedding_text(section_path: list[str], unit: Unit) -> str:
 
 def render_block(block: Block) -> str:
     """Plain-text rendering of a block, used for embedding and lexical search."""
-    if block.kind == "paragraph":
+    if block.kind in ("paragraph", "caption"):
         return block.text
     if block.kind == "list":
         lines = [block.text] if block.text else []
@@ -53,7 +68,7 @@ def render_block(block: Block) -> str:
 def chunk_sections(doc: DocumentInfo, sections: list[Section]) -> list[Chunk]:
     """Group each section's blocks into chunks of at most MAX_CHUNK_CHARS (a block is never split)."""
     chunks: list[Chunk] = []
-    for section in sections:
+    for section, sid in zip(sections, section_ids(doc.doc_id, sections)):
         groups: list[list[Block]] = []
         size = 0
         for block in section.blocks:
@@ -63,7 +78,6 @@ def chunk_sections(doc: DocumentInfo, sections: list[Section]) -> list[Chunk]:
                 size = 0
             groups[-1].append(block)
             size += length
-        sid = section_id(doc.doc_id, section.path)
         for i, group in enumerate(groups):
             heading = " › ".join(section.path) or doc.title
             body = "\n".join(render_block(b) for b in group)

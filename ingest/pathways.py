@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from ingest.chunking import section_id
+from ingest.chunking import section_ids
 from knowledge.records import Pathway, Section, Stage
 
 _STAGE = re.compile(r"^Stage\s+(\d+)\s*:?\s*(.*)$", re.IGNORECASE)
@@ -18,6 +18,7 @@ _NAME_END_STOP = {"of", "and", "the", "a", "to", "for", "at", "in", "or", "with"
 def extract_pathways(doc_id: str, sections: list[Section]) -> list[Pathway]:
     """Stage pathways (sections whose children are "Stage N" headings; later siblings become
     exits) and table pathways (three or more sibling table rows with the same columns)."""
+    ids = {id(s): sid for s, sid in zip(sections, section_ids(doc_id, sections))}
     by_parent: dict[tuple[str, ...], list[Section]] = {}
     for section in sections:
         if section.path:
@@ -25,13 +26,15 @@ def extract_pathways(doc_id: str, sections: list[Section]) -> list[Pathway]:
     pathways = []
     for parent, children in by_parent.items():
         top = [c for c in children if len(c.path) == len(parent) + 1]
-        pathway = _stage_pathway(doc_id, parent, top) or _table_pathway(doc_id, parent, top)
+        pathway = _stage_pathway(doc_id, parent, top, ids) or \
+            _table_pathway(doc_id, parent, top, ids)
         if pathway:
             pathways.append(pathway)
     return pathways
 
 
-def _stage_pathway(doc_id: str, parent: tuple[str, ...], top: list[Section]) -> Pathway | None:
+def _stage_pathway(doc_id: str, parent: tuple[str, ...], top: list[Section],
+                   ids: dict[int, str]) -> Pathway | None:
     numbered = [i for i, c in enumerate(top) if _STAGE.match(c.title)]
     if len(numbered) < 2:
         return None
@@ -45,18 +48,19 @@ def _stage_pathway(doc_id: str, parent: tuple[str, ...], top: list[Section]) -> 
         else:
             continue
         stages.append(Stage(number=number, title=child.title, roles=role_names(title),
-                            section_id=section_id(doc_id, child.path)))
+                            section_id=ids[id(child)]))
     return Pathway(name=parent[-1] if parent else "Pathway", doc_id=doc_id, stages=stages)
 
 
-def _table_pathway(doc_id: str, parent: tuple[str, ...], top: list[Section]) -> Pathway | None:
+def _table_pathway(doc_id: str, parent: tuple[str, ...], top: list[Section],
+                   ids: dict[int, str]) -> Pathway | None:
     """Rows of a career table: sibling sections that are each one labelled record."""
     rows = [c for c in top if len(c.blocks) == 1 and c.blocks[0].kind == "record"
             and c.blocks[0].label]
     if len(rows) < MIN_TABLE_ROWS or len(rows) < len(top) - 1:
         return None
     stages = [Stage(number=i, title=row.title, roles=row_names(row.title),
-                    section_id=section_id(doc_id, row.path)) for i, row in enumerate(rows, start=1)]
+                    section_id=ids[id(row)]) for i, row in enumerate(rows, start=1)]
     return Pathway(name=parent[-1] if parent else "Table", doc_id=doc_id, stages=stages,
                    kind="table")
 

@@ -25,7 +25,7 @@ from knowledge.catalog import SUPPORTED_SUFFIXES, find_documents
 from knowledge.domain import load_domain
 from knowledge.example_vectors import cached_example_vectors, example_texts
 from knowledge.glossary import build_glossary, corpus_words
-from knowledge.embedder import MODEL_NAME, Embedder
+from knowledge.embedder import EMBEDDING_NAME, Embedder
 from knowledge.index import IndexFiles, indexes_dir, live_version_dir, read_manifest
 from knowledge.lexical_store import LexicalIndex
 from knowledge.vector_store import VectorStore
@@ -53,9 +53,51 @@ class IngestReport:
     warnings: list[str] = field(default_factory=list)  # e.g. a PDF page that is only an image
     first: bool = False  # there was no index before: the report is one line per document
     candidate: bool = False  # built, not published (an owner previews it in Slack)
-    per_document: list[dict] = field(default_factory=list)  # title, date, sections, chunks
+    per_document: list[dict] = field(default_factory=list)  # title, date and counts (below)
     abbreviations: dict = field(default_factory=dict, repr=False)
     known_words: frozenset = field(default_factory=frozenset, repr=False)
+    texts: dict = field(default_factory=dict, repr=False)  # path: the text its loader read
+
+
+    def structure_lines(self) -> list[str]:
+        """Per document, the structure found beside the live version's: "Framework (July
+        2023): 14 sections (was 22), 1 table (was 1), 0 pathway stages (was 10)", so lost
+        headings, tables or stages show before anything is published."""
+        return [structure_line(doc) for doc in self.per_document]
+
+
+COUNTED = (("sections", "section", "sections"), ("tables", "table", "tables"),
+           ("stages", "pathway stage", "pathway stages"))
+
+
+def structure_line(doc: dict) -> str:
+    """One document's counts, each with the previous version's ("was") where there was one."""
+    parts = []
+    for key, one, many in COUNTED:
+        part = f"{doc[key]} {one if doc[key] == 1 else many}"
+        if doc.get("was", {}).get(key) is not None:
+            part += f" (was {doc['was'][key]})"
+        parts.append(part)
+    date = f" ({doc['date']})" if doc.get("date") else ""
+    return f"{doc['title']}{date}: " + ", ".join(parts)
+
+
+def _per_document(parsed: list[ParsedDocument], live: Path | None) -> list[dict]:
+    """Title, date and counts of each parsed document, with the live version's counts of the
+    same document (by id) as "was"."""
+    before = {}
+    if live is not None:
+        try:
+            before = {d["id"]: d for d in read_manifest(live)["documents"]}
+        except (OSError, ValueError, KeyError) as exc:
+            log.warning("cannot read the live index to compare: %s", exc)
+    out = []
+    for doc in parsed:
+        old = before.get(doc.info.doc_id)
+        out.append({"title": doc.info.title, "date": doc.info.date, "sections": len(doc.sections),
+                    "tables": doc.tables, "stages": doc.stages, "chunks": len(doc.chunks),
+                    "was": {key: old.get(key) for key, _, _ in COUNTED} if old else {}})
+    return out
 
 
 @contextmanager
@@ -74,7 +116,7 @@ def ingest_lock(data_dir: Path):
 def _fingerprint(texts: dict[str, str]) -> dict:
     return {
         "parser": PARSER_VERSION,
-        "model": MODEL_NAME,
+        "model": EMBEDDING_NAME,
         "documents": {path: hashlib.sha1(text.encode()).hexdigest()
                       for path, text in sorted(texts.items())},
     }
@@ -82,7 +124,8 @@ def _fingerprint(texts: dict[str, str]) -> dict:
 
 def run_ingest(settings: Settings, paths: list[Path] | None = None,
                embedder: Embedder | None = None, progress=None, force: bool = False,
-               dry_run: bool = False, publish_now: bool = True, by: str = "cli") -> IngestReport:
+               dry_run: bool = False, publish_now: bool = True, by: str = "cli",
+               engine_config: dict | None = None) -> IngestReport:
     """Ingest documents (default: the documents folder) into a new index version.
 
     Nothing is rebuilt, and no model is loaded, when the documents, parser and model are the
@@ -91,6 +134,7 @@ def run_ingest(settings: Settings, paths: list[Path] | None = None,
     `publish_now` the version is a candidate: built and recorded, not live (an owner previews
     it in Slack). `by` is who built it ("cli", or an owner's Slack id). An edition an owner
     published from Slack is not replaced by the default documents folder without `force`.
+    `engine_config` (the answer engine's settings, as plain values) is kept with the version.
     """
     started = time.perf_counter()
     files = find_documents(paths or [settings.documents_dir])
@@ -101,7 +145,8 @@ def run_ingest(settings: Settings, paths: list[Path] | None = None,
     check_editions(documents)
     loaded = [(d.info, d.text) for d in documents]
     warnings = [w for d in documents for w in d.warnings]
-    fingerprint = _fingerprint({info.path: text for info, text in loaded})
+    texts = {info.path: text for info, text in loaded}
+    fingerprint = _fingerprint(texts)
     with ingest_lock(settings.data_dir):
         live = live_version_dir(settings.data_dir)
         if paths is None and not force and not dry_run:
@@ -111,24 +156,28 @@ def run_ingest(settings: Settings, paths: list[Path] | None = None,
             return IngestReport(version=live.name, up_to_date=True,
                                 documents=[d["title"] for d in manifest["documents"]],
                                 chunks=manifest["chunks"], reused=manifest["chunks"],
-                                seconds=time.perf_counter() - started, warnings=warnings)
+                                seconds=time.perf_counter() - started, warnings=warnings,
+                                texts=texts)
         parsed = [parse_document(info, text) for info, text in loaded]
         for doc in parsed:
             if not doc.sections:
                 raise IngestError(no_sections(Path(doc.info.path)))
+        warnings += [w for d in parsed for w in d.warnings]
         changes = _changes(live, parsed)
+        per_document = _per_document(parsed, live)
         if dry_run:
             return IngestReport(up_to_date=changes.empty and live is not None, dry_run=True,
                                 documents=[d.info.title for d in parsed], changes=changes,
                                 sections=sum(len(d.sections) for d in parsed),
                                 chunks=sum(len(d.chunks) for d in parsed),
-                                seconds=time.perf_counter() - started, warnings=warnings)
-        embedder = embedder or Embedder()
+                                seconds=time.perf_counter() - started, warnings=warnings,
+                                per_document=per_document, texts=texts)
+        embedder = embedder or Embedder.for_settings(settings)
         report = _build_version(settings, parsed, fingerprint, live, embedder, progress)
         folder = indexes_dir(settings.data_dir) / report.version
         documents = copy_sources(files, [d.info for d in parsed], folder)
         VersionRecord(version=report.version, created=time.time(), by=by, documents=documents,
-                      changes=changes.summary()).write(folder)
+                      changes=changes.summary(), engine=engine_config).write(folder)
         if publish_now:
             make_live(settings.data_dir, report.version, by)
         else:
@@ -138,9 +187,7 @@ def run_ingest(settings: Settings, paths: list[Path] | None = None,
                                                report.known_words, embedder)
         report.changes, report.warnings = changes, warnings
         report.first, report.candidate = live is None, not publish_now
-        report.per_document = [{"title": d.info.title, "date": d.info.date,
-                                "sections": len(d.sections), "chunks": len(d.chunks)}
-                               for d in parsed]
+        report.per_document, report.texts = per_document, texts
         prune_versions(settings)
     report.seconds = time.perf_counter() - started
     return report
@@ -229,7 +276,8 @@ def _build_version(settings: Settings, parsed: list[ParsedDocument], fingerprint
         "chunks": len(chunks),
         "documents": [{"id": d.info.doc_id, "title": d.info.title, "date": d.info.date,
                        "status": d.info.status, "publisher": d.info.publisher, "path": d.info.path,
-                       "sections": len(d.sections)} for d in parsed],
+                       "sections": len(d.sections), "tables": d.tables, "stages": d.stages}
+                      for d in parsed],
     }
     abbreviations = defined_abbreviations(chunk_texts)
     IndexFiles(manifest=manifest, chunks=chunks, abbreviations=abbreviations,
@@ -259,13 +307,15 @@ def _key(text: str) -> str:
 
 def _embedding_cache(live: Path | None) -> dict[str, np.ndarray]:
     """Embeddings of the live version keyed by the hash of the text that was embedded, so
-    unchanged text is not embedded again."""
+    unchanged text is not embedded again (none when another model or runtime made them)."""
     if live is None:
         return {}
     try:
+        if read_manifest(live)["fingerprint"].get("model") != EMBEDDING_NAME:
+            return {}
         files = IndexFiles.read(live)
         keys = files.embedding_keys
-    except (OSError, ValueError) as exc:
+    except (OSError, ValueError, KeyError) as exc:
         log.warning("cannot reuse embeddings from %s: %s", live, exc)
         return {}
     cache = dict(zip(keys["chunks"], files.vectors))

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 
 from ingest.blocks import RawBlock, bold_lines, bullet_text
 from ingest.tables import parse_markdown_table, parse_tab_table
-from ingest.text import clean_inline
+from ingest.text import clean_inline, split_html_paragraphs
 from knowledge.records import Block, Section
 
 _STAGE = re.compile(r"^Stage\s+\d+\b", re.IGNORECASE)
@@ -101,7 +101,11 @@ def _bold_tokens(lines: list[str], nxt: RawBlock | None) -> list[_Heading | Bloc
 
 
 def _text_tokens(raw: RawBlock, nxt: RawBlock | None, doc_title: str) -> list[_Heading | Block]:
-    text = clean_inline(" ".join(line.strip() for line in raw.lines))
+    joined = " ".join(line.strip() for line in raw.lines)
+    paragraphs = _html_paragraphs(joined)
+    if paragraphs:
+        return [Block("paragraph", text=p) for p in paragraphs]
+    text = clean_inline(joined)
     if not text or _DATE_LINE.match(text) or _same(text, doc_title) or set(text) <= set("-*_ "):
         return []
     if len(raw.lines) == 1 and _PART.match(text):
@@ -109,6 +113,14 @@ def _text_tokens(raw: RawBlock, nxt: RawBlock | None, doc_title: str) -> list[_H
     if len(raw.lines) == 1 and _looks_like_heading(text) and not _is_heading_next(nxt):
         return [_Heading(text, 0, explicit=False)]
     return [Block("paragraph", text=text)]
+
+
+def _html_paragraphs(text: str) -> list[str] | None:
+    """A text that is only `<p>` elements (raw HTML a converter wrote out as text, as pandoc
+    does with a table's HTML cells once their tabs are lost): one paragraph per element."""
+    if "<p>" not in text or re.sub(r"<p>.*?</p>", "", text, flags=re.S).strip():
+        return None
+    return split_html_paragraphs(text)
 
 
 def _looks_like_heading(text: str) -> bool:
@@ -237,7 +249,31 @@ def _assemble(tokens: list[_Heading | Block]) -> list[Section]:
         stack.append(_Heading(text, level, token.explicit, colon=token.text.endswith(":")))
         current = Section(path=[h.text for h in stack], level=level, page=page)
         sections.append(current)
+    sections = _stage_leaves(sections)
     return _split_long_sections([s for s in sections if s.blocks and not _dropped(s)])
+
+
+def _stage_leaves(sections: list[Section]) -> list[Section]:
+    """A stage is a leaf of its pathway: a stage heading with no text of its own whose only
+    sub-section is one short line ("Purpose Focus Progression readiness", a table's column
+    names once its tabs are lost) takes that line and its text back as its own body. When that
+    text is paragraphs only (the cells, in order) the line is their caption: searchable and
+    shown with them, but not quoted as the stage's opening sentence."""
+    out: list[Section] = []
+    for k, section in enumerate(sections):
+        if out and out[-1].blocks == [] and _STAGE.match(out[-1].title) \
+                and section.path[:-1] == out[-1].path \
+                and not any(s.path[:len(section.path)] == section.path
+                            for s in sections[k + 1:]) \
+                and not (k + 1 < len(sections) and sections[k + 1].path[:len(out[-1].path)]
+                         == out[-1].path):
+            if section.blocks and all(b.kind == "paragraph" for b in section.blocks):
+                out[-1].blocks = [Block("caption", text=section.title), *section.blocks]
+            else:
+                out[-1].blocks = [Block("paragraph", text=section.title), *section.blocks]
+            continue
+        out.append(section)
+    return out
 
 
 LONG_SECTION = 1000  # characters; a longer section's introduced lists become sub-sections

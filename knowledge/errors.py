@@ -7,6 +7,7 @@ PdbotError              everything the package raises on purpose; the CLI prints
 ├── DataDirError        the data directory cannot be created or written
 ├── VectorStoreUnavailable the Chroma server (PDBOT_CHROMA_URL) is unreachable or
 │                      another major version
+├── EmbeddingModelError the embedding model cannot be exported to ONNX or loaded
 ├── IngestError         a document that cannot be read or parsed (names the file)  ingest/
 ├── LockedError         another ingest holds the data directory                    ingest/
 ├── InputError          a bad question or bad command-line input                   assistant/
@@ -37,6 +38,10 @@ class DataDirError(PdbotError):
 
 class VectorStoreUnavailable(PdbotError):
     """The Chroma server holding the vectors cannot be reached or speaks another version."""
+
+
+class EmbeddingModelError(PdbotError):
+    """The embedding model cannot be exported from the installed package, or loaded."""
 
 
 def network_reason(exc: BaseException) -> str:

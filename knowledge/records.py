@@ -20,8 +20,10 @@ class DocumentInfo:
 class Block:
     """One piece of a section's body.
 
-    kind is "paragraph" (text), "list" (items, optional lead-in text) or "record"
-    (one table row: label plus ordered (column name, items) fields).
+    kind is "paragraph" (text), "list" (items, optional lead-in text), "record" (one table
+    row: label plus ordered (column name, items) fields) or "caption" (text that names what
+    follows, such as a table's column names that lost their table: searched and shown with the
+    section, never quoted on its own).
     """
 
     kind: str
@@ -156,11 +158,12 @@ class Answer:
     standalone_question: str = ""  # the question as understood, conversation folded in
     reason: str = ""  # why it was not answered ("topic:pay", "not_stated:amount", ...); "" if it was
     vector: object = field(default=None, repr=False, compare=False)  # the question's embedding
+    trace: list[dict] = field(default_factory=list)  # {"stage", "rule", "detail"}: what decided
 
-    def to_json(self) -> dict:
+    def to_json(self, trace: bool = False) -> dict:
         """Return the public JSON shape: question, answer, answered, citations, latency_ms,
-        standalone_question and reason."""
-        return {
+        standalone_question and reason (and, with `trace`, the steps that decided it)."""
+        out = {
             "question": self.question,
             "answer": self.answer,
             "answered": self.answered,
@@ -173,3 +176,6 @@ class Answer:
             "standalone_question": self.standalone_question,
             "reason": self.reason,
         }
+        if trace:
+            out["trace"] = self.trace
+        return out

@@ -22,6 +22,11 @@ def default_domain_dir() -> Path:
     return Path(__file__).resolve().parent / "domain"
 
 
+def default_ranker_path() -> Path:
+    """The section ranker trained from the question bank (`pdbot train-ranker`)."""
+    return Path(__file__).resolve().parent / "ranking" / "section_ranker.json"
+
+
 @dataclass(frozen=True)
 class Settings:
     """Everything configurable: data directory, documents, domain data, retrieval sizes,
@@ -30,6 +35,8 @@ class Settings:
     data_dir: Path = Path(".pdbot")
     documents_dir: Path = field(default_factory=default_documents_dir)
     domain_dir: Path = field(default_factory=default_domain_dir)
+    ranker_path: Path = field(default_factory=default_ranker_path)
+    engine_config: Path | None = None  # a JSON file of engine settings that differ from defaults
     chroma_url: str | None = None
     llm: str | None = None
     llm_base_url: str | None = None
@@ -42,6 +49,12 @@ class Settings:
     log_level: str | None = None  # DEBUG, INFO, WARNING...; None: the command's default
     log_format: str = "text"  # or "json": one JSON object per line
     database_url: str | None = None  # the Slack app's store; None: SQLite in data_dir
+    models_dir: Path | None = None  # the exported embedding model; None: <data_dir>/models
+
+    def models_folder(self) -> Path:
+        """Where the embedding model exported to ONNX is kept (PDBOT_MODELS_DIR, or the data
+        directory's models/ folder)."""
+        return self.models_dir or self.data_dir / "models"
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> "Settings":
@@ -53,6 +66,10 @@ class Settings:
             else default_documents_dir(),
             domain_dir=Path(env["PDBOT_DOMAIN_DIR"]) if env.get("PDBOT_DOMAIN_DIR")
             else default_domain_dir(),
+            ranker_path=Path(env["PDBOT_RANKER"]) if env.get("PDBOT_RANKER")
+            else default_ranker_path(),
+            engine_config=Path(env["PDBOT_ENGINE_CONFIG"]) if env.get("PDBOT_ENGINE_CONFIG")
+            else None,
             chroma_url=env.get("PDBOT_CHROMA_URL") or None,
             llm=env.get("PDBOT_LLM") or None,
             llm_base_url=env.get("PDBOT_LLM_BASE_URL") or None,
@@ -64,6 +81,7 @@ class Settings:
             log_level=_choice(env, "PDBOT_LOG_LEVEL", LOG_LEVELS),
             log_format=_choice(env, "PDBOT_LOG_FORMAT", ("text", "json")) or "text",
             database_url=_database_url(env),
+            models_dir=Path(env["PDBOT_MODELS_DIR"]) if env.get("PDBOT_MODELS_DIR") else None,
         )
 
 

@@ -44,6 +44,7 @@ class VersionRecord:
     documents: list[dict] = field(default_factory=list)  # id, title, date, file, sha1
     changes: dict = field(default_factory=dict)  # documents/sections added, removed, changed
     eval: dict | None = None  # summary on the project's case sets, when run
+    engine: dict | None = None  # the answer engine's configuration (digest and values) at build
 
     def write(self, folder: Path) -> None:
         _write_json(folder / RECORD, self.__dict__)
@@ -54,7 +55,7 @@ class VersionRecord:
             data = json.loads((folder / RECORD).read_text())
             return cls(version=data["version"], created=data["created"], by=data.get("by", ""),
                        documents=data.get("documents", []), changes=data.get("changes", {}),
-                       eval=data.get("eval"))
+                       eval=data.get("eval"), engine=data.get("engine"))
         except (OSError, ValueError, KeyError):
             return None
 

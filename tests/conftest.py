@@ -13,20 +13,28 @@ STRATEGY = default_documents_dir() / "camden-professional-development-strategy-c
 FRAMEWORK = default_documents_dir() / "camden-professional-development-framework-2023-07.txt"
 
 
+@pytest.fixture(scope="session")
+def models_dir(tmp_path_factory) -> Path:
+    """One folder for the ONNX export of the embedding model, made once per test session and
+    shared by every data directory (in-process and in subprocesses, via PDBOT_MODELS_DIR)."""
+    return tmp_path_factory.mktemp("models")
+
+
 @pytest.fixture(autouse=True)
-def isolated_data_dir(tmp_path, monkeypatch):
+def isolated_data_dir(tmp_path, monkeypatch, models_dir):
     """Tests never touch a user's .pdbot: PDBOT_DATA_DIR points into tmp_path."""
     monkeypatch.setenv("PDBOT_DATA_DIR", str(tmp_path / "pdbot-data"))
+    monkeypatch.setenv("PDBOT_MODELS_DIR", str(models_dir))
     monkeypatch.setenv("HF_HUB_OFFLINE", "1")
     monkeypatch.setenv("ANONYMIZED_TELEMETRY", "False")
 
 
 @pytest.fixture(scope="session")
-def embedder():
-    """The real all-MiniLM-L6-v2 model, loaded once."""
+def embedder(models_dir):
+    """The real all-MiniLM-L6-v2 model on ONNX Runtime (exported on first use), loaded once."""
     from knowledge.embedder import Embedder
 
-    return Embedder()
+    return Embedder(models_dir)
 
 
 @pytest.fixture(scope="session")
@@ -132,3 +140,18 @@ def any_store(database_url):
     store = FeedbackStore(engine)
     yield store
     store.close()
+
+
+class CountingEmbedder:
+    """The real embedder, keeping every text it is asked to embed."""
+
+    def __init__(self, embedder):
+        self.embedder, self.texts = embedder, []
+        self.name = embedder.name
+
+    def embed(self, texts, batch_size=32, progress=None):
+        self.texts += texts
+        return self.embedder.embed(texts, batch_size=batch_size, progress=progress)
+
+    def embed_query(self, text):
+        return self.embed([text])[0]

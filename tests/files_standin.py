@@ -26,7 +26,7 @@ class FilesStandIn(SlackStandIn):
 
     def _answer(self, method: str, body: dict, token: str = ""):
         status, headers, payload = super()._answer(method, body, token)  # records the call
-        if status != 200:
+        if status != 200 or method in self.errors:  # a rate limit or a set error wins
             return status, headers, payload
         return status, headers, self._files_api(method, body) or payload
 

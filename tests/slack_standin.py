@@ -3,14 +3,14 @@
 It knows the methods pdbot uses (tests/slack_methods.py) and checks their arguments and blocks:
 an unknown method or a bad argument gets Slack's {"ok": false, "error": ...} and is recorded in
 `rejected`. It keeps the messages posted (threads, channel history, streams with their state,
-message metadata) and answers conversations.replies / history from them; records posts to
-response URLs; and can answer a method with HTTP 429 `ratelimited` a given number of times
-(`rate_limited`), with a Slack error (`errors`, e.g. auth.test -> invalid_auth), add headers to
-every response (`headers`, e.g. `x-oauth-scopes`), expire streams (`expire_streams`), or run
-`before_reply(method, body)` after recording a call and before answering it (a test kills the
-bot there). Many workspaces: `oauth.v2.access` turns a code `code-T…` into team T…'s bot token
-(`token_of(team)`), `auth.test` answers for the token it is called with, and every call records
-the token it came with (`Call.token`).
+message metadata) and answers conversations.replies (a page at a time, with Slack's cursor) and
+history from them; records posts to response URLs; and can answer a method with HTTP 429
+`ratelimited` a given number of times (`rate_limited`), with a Slack error (`errors`, e.g.
+auth.test -> invalid_auth), add headers to every response (`headers`, e.g. `x-oauth-scopes`),
+expire streams (`expire_streams`), or run `before_reply(method, body)` after recording a call
+and before answering it (a test kills the bot there). Many workspaces: `oauth.v2.access` turns a
+code `code-T…` into team T…'s bot token (`token_of(team)`), `auth.test` answers for the token it
+is called with, and every call records the token it came with (`Call.token`).
 """
 from __future__ import annotations
 
@@ -133,8 +133,7 @@ class SlackStandIn(LocalServer):
         if method.endswith("Stream"):
             return self._stream(method, body)
         if method == "conversations.replies":
-            return {"ok": True, "messages": self._visible(
-                self.threads.get((body["channel"], body["ts"]), []), body)}
+            return self._page(self.threads.get((body["channel"], body["ts"]), []), body)
         if method == "conversations.history":
             return {"ok": True, "messages": self._visible(
                 list(reversed(self.history.get(body["channel"], []))), body)}
@@ -185,6 +184,17 @@ class SlackStandIn(LocalServer):
                 if key in body:
                     stream.message[key] = body[key]
         return {"ok": True, "channel": body["channel"], "ts": body["ts"]}
+
+    def _page(self, messages: list[dict], body: dict) -> dict:
+        """One page of `messages` as Slack pages them: `limit` at a time, from `cursor` on,
+        with the next cursor while more are left."""
+        start = int(body.get("cursor") or 0)
+        end = start + int(body.get("limit") or 1000)
+        page = {"ok": True, "messages": self._visible(messages[start:end], body),
+                "has_more": end < len(messages)}
+        if end < len(messages):
+            page["response_metadata"] = {"next_cursor": str(end)}
+        return page
 
     @staticmethod
     def _visible(messages: list[dict], body: dict) -> list[dict]:

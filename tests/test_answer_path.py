@@ -4,6 +4,8 @@ conversations, "the documents don't say", hidden instructions, catalogue facts, 
 and several questions in one message."""
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from assistant import messages
@@ -152,3 +154,71 @@ def test_several_questions_in_one_message_are_each_answered(engine):
 def test_refusals_name_their_reason(engine, question, reason):
     answer = engine.answer(question)
     assert not answer.answered and answer.reason == reason and answer.citations == []
+
+
+# --- questions as staff send them (blind round 4's classes of failure) -----------------------
+
+@pytest.mark.parametrize("question, expected", [
+    ("what are the 'wider networks' in the strategy? full list",
+     ["BGM Educators Network", "Rights Respecting Schools Network", "Raising Standards",
+      "Executive Headteacher Peer Network"]),
+    ("how was the 2023 framework laid out? what were its main parts?",
+     ["Rationale & Key Principles", "Self Improving System", "Pillars of Our Strategy",
+      "Career Pathways"]),
+    ("what are the column headings in the 2023 career table?",
+     ["Individual Opportunities", "Opportunities in School",
+      "Opportunities through Camden Learning", "National programmes"]),
+    ("list all the stages of the teacher to leader pathway in order",
+     ["Early Career Teacher", "Developing Teacher", "Accomplished Teacher", "Subject Leader",
+      "Phase Leader", "Assistant Headteacher", "Deputy Headteacher", "Head of School",
+      "Executive Headteacher"]),
+])
+def test_questions_about_the_documents_shape_list_the_headings(engine, question, expected):
+    answer = engine.answer(question)
+    assert answer.answered
+    for heading in expected:
+        assert heading in answer.answer, heading
+
+
+def test_a_sentence_leaning_on_a_refused_one_is_not_answered_on_its_own(engine):
+    answer = engine.answer("How much does an NPQ cost a school? Is it cheaper through Camden?")
+    assert not answer.answered and answer.reason.startswith("not_stated")
+    assert " / " not in answer.standalone_question  # one question, not two
+
+
+def test_correct_english_words_are_never_corrected_into_document_words(engine):
+    # The words survive; which section answers is the ranker's (this one still ranks the
+    # coaching offer first: README, known failures).
+    answer = engine.answer("apart from the coaching sessions, is there anything else for new heads?")
+    assert re.search(r"\bapart from\b", answer.standalone_question)
+    _, (query,) = engine.understand("I'm hoping to become a head in a couple of years")
+    assert "hoping" in query.corrected
+
+
+def test_the_middle_item_of_the_last_answer_is_the_one_asked_about(engine):
+    history = [Turn("user", "Which NPQs can our staff do through Camden Learning?"),
+               Turn("assistant", "Camden Learning partners with UCL to deliver: NPQ for SENCo "
+                                 "(NPQSENCO); NPQ for Senior Leadership (NPQSL); NPQ for Headship "
+                                 "(NPQH).")]
+    answer = engine.answer("who's the middle one aimed at?", history)
+    assert "current and aspiring senior leaders" in answer.answer
+
+
+def test_a_comparison_quotes_the_matching_passage_of_each_document(engine):
+    answer = engine.answer("what did the 2023 framework's list of camden learning's role include "
+                           "that the current strategy's list doesn't?")
+    sections = [c.section for c in answer.citations]
+    assert sum("The role of Camden Learning is" in s for s in sections) == 2
+    assert {c.document for c in answer.citations} == {"Professional Development Strategy",
+                                                      "Professional Development Framework"}
+
+
+def test_every_answer_carries_a_trace_of_the_rule_that_decided_it(engine):
+    from assistant.answer.decide import DecisionKind
+
+    answer = engine.answer("What should an HLTA do next?")
+    stages = [step["stage"] for step in answer.trace]
+    assert stages[0] == "understand" and "decide" in stages
+    decided = next(step for step in answer.trace if step["stage"] == "decide")
+    assert decided["rule"] in {k.value for k in DecisionKind}
+    assert "trace" not in answer.to_json() and answer.to_json(trace=True)["trace"]

@@ -56,7 +56,9 @@ def test_ask_json_and_batch(built_settings, tmp_path):
     batch.write_text("\n".join(json.dumps(r) for r in [
         {"id": "a", "question": "Which NPQs are there?", "history": []},
         {"id": "b", "question": "Which one is for heads?",
-         "history": [{"role": "user", "content": "Which NPQs are there?"}]},
+         "history": [{"role": "user", "content": "Which NPQs are there?"},
+                     {"role": "assistant", "content": "NPQs on Offer: NPQ for SENCo (NPQSENCO); "
+                      "NPQ for Senior Leadership (NPQSL); NPQ for Headship (NPQH)."}]},
         {"id": "c", "question": "What is the salary of an HLTA?"},
         {"id": "d", "question": ""},
     ]))

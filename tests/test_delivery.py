@@ -82,6 +82,8 @@ def test_200_acked_mentions_killed_with_sigkill_are_all_answered_once_after_a_re
     bot.kill()  # right after the last acknowledgement: an OOM kill, an eviction, a power cut
     assert load["statuses"] == [200] * 200
     before = len(answers_per_thread(api, load["sent"]))
+    left = [r for r in event_rows(data_dir).values() if r["status"] == "pending"]
+    assert len(left) >= 200 - before > 0  # acknowledged, unanswered, and written down
     restarted = SlackProcess(data_dir, api.url, log)
     restart = time.monotonic()
     restarted.start()
@@ -97,7 +99,7 @@ def test_200_acked_mentions_killed_with_sigkill_are_all_answered_once_after_a_re
           f"in {ready:.1f} s and answered the other {200 - before} in {took:.1f} s more "
           f"({ready + took:.1f} s after the restart); recovered {metrics['pdbot_recovered_total']:.0f}")
     assert len(per_thread) == 200 and set(per_thread.values()) == {1}  # each exactly once
-    assert took < 60
+    assert ready + took < 60  # the issue's bar: within 60 s of the restart
     assert metrics["pdbot_pending"] == 0 and metrics["pdbot_recovered_total"] >= 200 - before
     rows = event_rows(data_dir)
     assert all(rows[f"EvKill{n}"]["status"] == "answered" for n in range(200))
@@ -183,3 +185,38 @@ def test_sigterm_after_200_mentions_answers_them_all_before_exit(api, data_dir, 
     per_thread = answers_per_thread(api, load["sent"])
     assert len(per_thread) == 200 and set(per_thread.values()) == {1}
     assert not [r for r in event_rows(data_dir).values() if r["status"] == "pending"]
+
+
+def test_an_answer_posted_late_in_a_long_thread_is_found_after_a_restart(api, engine, tmp_path):
+    """The thread is read page by page (Slack gives 50 messages at a time here), so an answer
+    posted after 60 earlier messages is still found by its metadata and not posted again."""
+    from slack_sdk import WebClient
+
+    from assistant.slack.answering import Answerer
+    from assistant.slack.delivery import Deliverer
+    from assistant.slack.feedback import FeedbackStore
+    from assistant.slack.pending_store import StorePendingQuestions
+    from assistant.slack.questions import Question
+    from assistant.slack.threads import answer_metadata
+
+    thread = "1700700000.000100"
+    chatter = [{"type": "message", "ts": f"1700700001.{n:06d}", "user": f"U{n % 3 + 2}",
+                "text": f"message {n}", "thread_ts": thread} for n in range(60)]
+    asked = {"type": "message", "ts": "1700700002.000001", "user": "U1", "thread_ts": thread,
+             "text": "<@UBOT> What should an HLTA do next?"}
+    answered = {"type": "message", "ts": "1700700002.000002", "bot_id": "BBOT", "user": "UBOT",
+                "text": "Specialist TAs …", "thread_ts": thread,
+                "metadata": answer_metadata("EvLate", "a1b2")}
+    api.threads[("C1", thread)] = chatter + [asked, answered]
+    store = FeedbackStore(tmp_path / "feedback.sqlite3")
+    pending = StorePendingQuestions(store)
+    pending.accept(Question("EvLate", "mention", "T1", "C1", thread, asked["ts"], "U1",
+                            asked["text"]), "gone-host:1:old")
+    deliverer = Deliverer(Answerer(engine), store, pending=pending)
+    [recovered] = pending.claim_stale(deliverer.owner, gone=["gone-host:1:old"])
+    client = WebClient(token="xoxb-123-456-abcdefghijkl", base_url=api.url)
+    assert deliverer.deliver(recovered, client, "UBOT") == "answered"
+    assert api.called("chat.postMessage") == []
+    assert len(api.called("conversations.replies")) == 2  # two pages
+    assert event_rows(tmp_path)["EvLate"]["answer_id"] == "a1b2"
+    assert store.answer("a1b2") is not None  # the buttons under it refer to a recorded answer

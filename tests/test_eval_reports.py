@@ -73,6 +73,17 @@ def test_reports_are_written_self_contained_with_failing_cases_first(tmp_path):
     assert [r["system"] for r in data["runs"]] == ["pdbot", "naive"]
 
 
+def test_the_eval_report_draws_shares_on_0_to_1_in_chromium(tmp_path):
+    from tests.browser import chart_problems, measure_page
+
+    good = make_run([answer("Heads get three sessions [1]"), answer("no", answered=False)])
+    naive = make_run([answer("some text"), answer("an answer")], name="naive")
+    measured = measure_page(write_report(tmp_path, [good, naive])["html"], tmp_path / "browser")
+    assert [c["axis"] for c in measured["charts"]] == ["share", "share"]
+    assert [p for chart in measured["charts"] for p in chart_problems(chart)] == []
+    assert "\ufffd" not in measured["text"]
+
+
 def test_compare_lists_worse_and_better_cases():
     before = make_run([answer("Heads get three sessions [1]"), answer("no", answered=False)]).to_json()
     after = make_run([answer("Heads get some [1]"), answer("no", answered=False)]).to_json()

@@ -2,6 +2,7 @@
 server with scripted replies: grounding checks, fallbacks, time-outs, streaming, Slack."""
 from __future__ import annotations
 
+import sqlite3
 import time
 
 import pytest
@@ -194,3 +195,56 @@ def test_an_extractive_answer_is_posted_at_once_without_a_stream(answerer, serve
     assert outcome == "refused" and server.chat_requests() == []
     assert not [m for m in methods if m.endswith("Stream")]
     assert slack.called("chat.postMessage")[0].body["thread_ts"] == "1.000001"
+
+
+def test_a_streamed_reply_cut_short_by_a_crash_is_replaced_not_repeated(answerer, server, slack,
+                                                                         tmp_path):
+    """The stream's message is noted as the question's reply the moment it begins; after a
+    crash, the recovered answer replaces that half-written message instead of adding one."""
+    from slack_sdk import WebClient
+
+    from assistant.slack import wording
+    from assistant.slack.answering import Answerer
+    from assistant.slack.delivery import Deliverer
+    from assistant.slack.feedback import FeedbackStore
+    from assistant.slack.pending_store import StorePendingQuestions
+    from assistant.slack.questions import Question
+
+    client = WebClient(token="xoxb-123-456-abcdefghijkl", base_url=slack.url)
+    store = FeedbackStore(tmp_path / "f.sqlite3")
+    pending = StorePendingQuestions(store)
+    deliverer = Deliverer(Answerer(answerer), store, pending=pending)
+    first = Question("EvStream", "mention", "T1", "C1", "1.000001", "1.000001", "U1",
+                     "<@UBOT> What should an HLTA do next?")
+    assert pending.accept(first, deliverer.owner)
+    noted = []  # the reply noted in the store while the stream is still open
+
+    def note(method, body):
+        if method == "chat.stopStream":
+            with sqlite3.connect(store.path) as db:
+                noted.append(db.execute("SELECT reply_ts FROM events WHERE event_id = ?",
+                                        ("EvStream",)).fetchone()[0])
+
+    slack.before_reply = note
+    server.replies = [LONG]
+    assert deliverer.deliver(first, client, "UBOT") == "answered"
+    assert noted == [slack.thread("C1", "1.000001")[0]["ts"]]
+
+    # A second question whose stream began, then the process died: recovered by a new one.
+    slack.before_reply = None
+    second = Question("EvCut", "mention", "T1", "C2", "2.000001", "2.000001", "U1",
+                      "<@UBOT> What should an HLTA do next?")
+    assert pending.accept(second, "gone-host:1:old")
+    cut = client.chat_startStream(channel="C2", thread_ts="2.000001", recipient_team_id="T1",
+                                  recipient_user_id="U1",
+                                  markdown_text="Specialist TAs give inten")["ts"]
+    pending.replying(second, cut)
+    [recovered] = pending.claim_stale(deliverer.owner, gone=["gone-host:1:old"])
+    assert recovered.reply_ts == cut
+    assert deliverer.deliver(recovered, client, "UBOT") == "answered"
+    [message] = slack.thread("C2", "2.000001")  # one message: the answer, where the stream was
+    assert message["ts"] == cut and message["blocks"][0]["elements"][0]["text"] == \
+        wording.SORRY_FOR_THE_DELAY
+    assert message["metadata"]["event_payload"]["event_id"] == "EvCut"
+    assert [c.body["thread_ts"] for c in slack.called("chat.postMessage")] == []
+    assert pending.count() == 0

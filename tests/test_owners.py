@@ -18,7 +18,7 @@ from assistant.slack.app import build_app
 from assistant.slack.config import SlackSettings
 from assistant.slack.feedback import FeedbackStore
 from assistant.slack.owner_blocks import DISCARD, NEW_DOCUMENT_VIEW, PICK_DOCUMENT, PUBLISH, ROLLBACK
-from assistant.slack.owners import NOT_AN_OWNER, OwnerWorkflow
+from assistant.slack.owners import NOT_AN_OWNER, USAGE_NOT_ATTACHED, OwnerWorkflow
 from assistant.slack.server import start_http
 from knowledge.index import indexes_dir, live_version_dir
 from knowledge.settings import Settings, default_documents_dir
@@ -326,9 +326,24 @@ def test_an_owner_asks_for_usage_and_gets_the_report(owner_app, files_api):
                   "text": "usage", "ts": "1700000100.000001"}, "EvUsage")
     assert signed_post(url, body)[0] == 200
     complete = files_api.wait_for("files.completeUploadExternal")[0]
-    assert "2 questions" in complete.body.get("initial_comment", "")
+    comment = complete.body.get("initial_comment", "")
+    assert "2 questions, 1 answered" in comment and "\N{THUMBS UP SIGN}" in comment  # Slack keeps emoji
+    assert "1 question like \u201cWhat is the HLTA salary?\u201d" in comment  # the refused, in the message
+    assert "sections of the live documents" in comment
     assert files_api.uploaded and b"<html" in files_api.uploaded[0]
+    assert "\N{THUMBS UP SIGN}".encode() not in files_api.uploaded[0]  # words in the page
     assert files_api.called("chat.postMessage") == []  # not answered as a question
+
+
+def test_the_usage_figures_arrive_when_slack_refuses_the_attachment(owner_app, files_api):
+    url, engine, store = owner_app
+    store.record_answer(engine.answer("What is the HLTA salary?"), [], "C1", "U9")
+    files_api.errors["files.getUploadURLExternal"] = "missing_scope"
+    body = event({"type": "message", "channel_type": "im", "channel": DM, "user": OWNER,
+                  "text": "usage 7", "ts": "1700000100.000002"}, "EvUsageNoFile")
+    assert signed_post(url, body)[0] == 200
+    text = files_api.wait_for("chat.postMessage")[0].body["text"]
+    assert "Last 7 days" in text and "1 question like" in text and USAGE_NOT_ATTACHED in text
 
 
 # --- the maintainer's commands ---------------------------------------------------------------
@@ -376,7 +391,7 @@ def test_usage_report_over_stored_answers(tmp_path, capsys, monkeypatch, engine)
     store.record_vote(answer_id, "U2", "down", "too long")
     monkeypatch.setenv("PDBOT_DATA_DIR", str(tmp_path / "data"))
     out = run_cli(capsys, "usage", "--days", "30", "--out", str(tmp_path / "report"))
-    assert "4 questions" in out
+    assert "4 questions" in out and "helpful 0, not helpful 1" in out
     markdown = (tmp_path / "report" / "report.md").read_text()
     assert "too long" in markdown and "HLTA salary" in markdown
     html = (tmp_path / "report" / "report.html").read_text()

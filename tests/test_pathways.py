@@ -2,6 +2,7 @@
 question names through the glossary."""
 import pytest
 
+from assistant.answer.config import EngineConfig
 from assistant.answer.stages import StageIndex
 from ingest.pathways import row_names
 from knowledge.domain import load_domain
@@ -15,7 +16,7 @@ def pathways(strategy, framework):
 
 @pytest.fixture(scope="module")
 def stages(pathways):
-    return StageIndex(pathways, build_glossary(load_domain(), {}))
+    return StageIndex(pathways, build_glossary(load_domain(), {}), EngineConfig().pathways.weak_name)
 
 
 def by_name(pathways, word):

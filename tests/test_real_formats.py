@@ -39,6 +39,19 @@ TOLERANCE: dict[tuple[str, str], dict[str, str]] = {
         "Middle Leaders Phase Leader/Subject Leader/HOD/H OY/ Head of Faculty/ Key Stage "
         "Managers/Lead Practitioner",
     },
+    # The hand-formatted Word file's PDF breaks the same label at the same place.
+    ("handmade-libreoffice-pdf", "framework"): {
+        "Middle Leaders Phase Leader/Subject Leader/HOD/HOY/ Head of Faculty/ Key Stage "
+        "Managers/Lead Practitioner":
+        "Middle Leaders Phase Leader/Subject Leader/HOD/H OY/ Head of Faculty/ Key Stage "
+        "Managers/Lead Practitioner",
+    },
+    # The plain LibreOffice PDF's empty career table has a narrow first column too, and "Teach"
+    # is broken there ("Tea" | "ch") and used nowhere else in the document.
+    ("plain-libreoffice-pdf", "framework"): {
+        "Initial Teacher Training/Teach First/ECT – meeting the teaching standards":
+        "Initial Teacher Training/Tea ch First/ECT – meeting the teaching standards",
+    },
 }
 
 
@@ -341,3 +354,86 @@ def test_eval_documents_builds_each_edition_and_the_text_edition(tmp_path, embed
     assert [r.summary["sections"] for r in results] == [78, 78]
     assert results[1].summary["fact_recall"] == results[0].summary["fact_recall"]
     assert len(list((settings.data_dir / "editions").iterdir())) == 2
+
+
+# --- the plain way: what authors' tools save without any preparation -----------------------
+
+PLAIN = ["plain-pandoc-docx", "plain-pandoc-html", "plain-pandoc-odt", "plain-libreoffice-docx",
+         "plain-libreoffice-pdf", "plain-chromium-pdf"]
+
+
+def slow_if_pdf(editions):
+    return [pytest.param(e, marks=[pytest.mark.slow] if e.endswith("pdf") else []) for e in editions]
+
+
+@pytest.mark.parametrize("edition", slow_if_pdf(PLAIN))
+def test_plain_edition_keeps_the_text_editions_headings_and_both_pathways(edition):
+    """pandoc straight from the .txt turns each tab-separated stage table into a run-on
+    paragraph (Stages 7-9 into a short line of column names, a paragraph and the HTML cells'
+    `<p>` elements as literal text), and writes the career table's raw-HTML cells empty, so
+    only its first two row labels are in the file. Every heading of the text edition, both
+    pathways and all their stages survive; the column names caption Stages 7-9 and each `<p>`
+    is a paragraph."""
+    text, doc = parsed_text("strategy"), parsed_edition(edition, "strategy")
+    assert section_paths(doc) == section_paths(text)
+    assert stage_titles(doc) == stage_titles(text)
+    assert [len(stages) for stages in stage_titles(doc).values()] == [9, 5]
+    stage7 = next(s for s in doc.sections if s.title.startswith("Stage 7"))
+    assert (stage7.blocks[0].kind, stage7.blocks[0].text) == (
+        "caption", "Purpose Focus Progression readiness")
+    assert stage7.blocks[1].text.startswith("Provide strategic leadership for a phase")
+    assert not any("<p>" in b.text for s in doc.sections for b in s.blocks)
+    framework = parsed_edition(edition, "framework")
+    assert section_paths(framework) == [tuple(renamed(t, edition, "framework") for t in path)
+                                        for path in section_paths(parsed_text("framework"))[:14]]
+    assert [label for label, _ in career_rows(framework)] == [renamed(label, edition, "framework")
+                                                              for label in (
+        "Classroom/ Setting Support staff",
+        "Initial Teacher Training/Teach First/ECT – meeting the teaching standards")]
+
+
+def test_hand_formatted_word_file_keeps_levels_tables_and_stages():
+    """No heading styles at all: headings are bold Normal paragraphs at 20/16/13 pt (and bold
+    at body size), lists "List Bullet", tables Word tables (the career table one table of ten
+    rows). Font sizes give the levels back; what is lost is the Strategy's four bold-line
+    banners, which the author typed as one paragraph per line."""
+    text, doc = parsed_text("strategy"), parsed_edition("handmade-docx", "strategy")
+    assert stage_titles(doc) == stage_titles(text)
+    assert stage_tables(doc) == stage_tables(text)
+    banners = {("Self Improving System", t) for t in (
+        "A core CPD programme", "Adviser visits brokered through the SLA standard and premium",
+        "Leadership Development", "Communities of Learning")}
+    assert section_paths(doc) == [p for p in section_paths(text) if p not in banners]
+    framework = parsed_edition("handmade-docx", "framework")
+    assert section_paths(framework) == section_paths(parsed_text("framework"))
+    assert career_rows(framework) == career_rows(parsed_text("framework"))
+    assert framework.tables == 1 and doc.tables == 11
+
+
+@pytest.mark.slow
+def test_hand_formatted_word_files_pdf_reads_ruled_tables_over_page_breaks():
+    """LibreOffice's PDF of the hand-formatted file: untagged, no outline, every table ruled
+    as a grid. Ruled tables are read from their rules (pdf_grid.py): the career table runs over
+    six pages with a row cut at every page break and is one table of ten rows again, and a stage
+    table cut by a page break is one table. The PDF parses into the Word file's sections,
+    pathways and tables. Known differences: "HOD/H OY" (as in libreoffice-pdf), and in two stage
+    tables a cell's paragraphs run together where a line filled the column (the PDF shows no
+    break there); their text is all there."""
+    loaded = read_document(edition_file("handmade-libreoffice-pdf", "strategy"))
+    assert loaded.warnings == []
+    doc = parse_document(loaded.info, loaded.text)
+    word = parsed_edition("handmade-docx", "strategy")
+    assert section_paths(doc) == section_paths(word)
+    assert stage_titles(doc) == stage_titles(parsed_text("strategy"))
+    expected = stage_tables(word)
+    expected["Stage 7: Deputy Headteacher: Senior Leadership"][1] = ("Focus", 5)  # of 6
+    expected["Stage 9: Executive Headteacher: Systems Leader"][1] = ("Focus", 3)  # of 7
+    assert stage_tables(doc) == expected
+    framework = parsed_edition("handmade-libreoffice-pdf", "framework")
+    assert section_paths(framework) == [
+        tuple(renamed(t, "handmade-libreoffice-pdf", "framework") for t in path)
+        for path in section_paths(parsed_text("framework"))]
+    assert career_rows(framework) == [(renamed(label, "handmade-libreoffice-pdf", "framework"),
+                                       fields) for label, fields in career_rows(
+                                           parsed_text("framework"))]
+    assert framework.tables == 1 and doc.tables == 11

@@ -93,7 +93,8 @@ def test_answers_keep_coming_during_a_reingest_and_switch_at_once(settings, embe
     assert engine.version != first
 
 
-def test_an_ingest_killed_mid_embedding_leaves_the_index_answering(settings, built_settings):
+def test_an_ingest_killed_mid_embedding_leaves_the_index_answering(settings, built_settings,
+                                                                   embedder):
     shutil.copytree(built_settings.data_dir, settings.data_dir, dirs_exist_ok=True)
     before = live_version_dir(settings.data_dir)
     path = settings.documents_dir / STRATEGY_NAME
@@ -110,10 +111,10 @@ def test_an_ingest_killed_mid_embedding_leaves_the_index_answering(settings, bui
     process.send_signal(signal.SIGKILL)
     process.wait(timeout=30)
     assert live_version_dir(settings.data_dir) == before
-    engine = Engine.from_settings(settings)
+    engine = Engine.from_settings(settings, embedder=embedder)
     answer = engine.answer("How often do SEND networks meet?")
     assert "each half term" in answer.answer and "Indeed" not in answer.answer
-    report = run_ingest(settings)  # the lock died with the process; the next ingest works
+    report = run_ingest(settings, embedder=embedder)  # the lock died with the process
     assert not report.up_to_date and live_version_dir(settings.data_dir) != before
 
 

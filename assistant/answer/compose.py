@@ -7,15 +7,9 @@ from dataclasses import dataclass, field, replace
 
 import numpy as np
 
+from assistant.answer.config import CompositionConfig
 from knowledge.records import Citation, Unit
 
-SMALL_SECTION = 620  # a section this short is quoted whole
-ANSWER_BUDGET = 680  # characters of quoted text across all passages
-LEAD_BONUS = 0.06  # a section's first sentence usually says what the section is about
-SECONDARY_CUTOFF = 0.85  # a further section needs a unit scoring this share of the best
-FLAT_SPREAD = 0.15  # a list whose best item beats the median by less than this is one answer
-SECTION_PRIOR = 0.15  # added to units of the best-ranked section, less for lower ranks
-COLUMN_BONUS = 0.15  # added to units in a table column the question names
 
 
 @dataclass
@@ -61,14 +55,14 @@ def lexical_overlap(query_terms: dict[str, float], unit_keys: set[str]) -> float
     return sum(weight for q, weight in query_terms.items() if q in unit_keys) / total
 
 
-def score_units(section: SectionView, query_vector: np.ndarray, query_terms: dict[str, float]
-                ) -> np.ndarray:
+def score_units(section: SectionView, query_vector: np.ndarray, query_terms: dict[str, float],
+                config: CompositionConfig) -> np.ndarray:
     """Relevance of each unit: cosine similarity blended with IDF-weighted term overlap."""
     dense = section.vectors @ query_vector
     lexical = np.array([lexical_overlap(query_terms, keys) for keys in section.unit_keys])
     lead = np.zeros(len(section.units))
-    lead[:1] = LEAD_BONUS
-    return 0.65 * dense + 0.35 * lexical + lead
+    lead[:1] = config.lead_bonus
+    return config.dense_share * dense + (1 - config.dense_share) * lexical + lead
 
 
 def unit_cost(unit: Unit) -> int:
@@ -87,10 +81,11 @@ class Pick:
 
 def pick_units(views: list[SectionView], scores: list[np.ndarray], primary: list[bool],
                columns: list[list[str]], budget: int, max_sections: int,
-               whole_first: bool = True, focused: bool = False) -> list[Pick]:
+               config: CompositionConfig, whole_first: bool = True,
+               focused: bool = False) -> list[Pick]:
     """Choose units across candidate sections within a budget.
 
-    A unit's score is its own relevance, plus SECTION_PRIOR for primary sections (the
+    A unit's score is its own relevance, plus the section prior for primary sections (the
     best-ranked one and its sub-sections), plus a bonus in a table column the question names.
     The first section is quoted whole when short (and `whole_first`). A list in a primary
     section whose items all score alike is what the question asks for ("What hubs are
@@ -101,14 +96,14 @@ def pick_units(views: list[SectionView], scores: list[np.ndarray], primary: list
     candidates = []
     for k, (view, unit_scores, is_primary, asked) in enumerate(zip(views, scores, primary, columns)):
         for i, score in enumerate(unit_scores):
-            bonus = COLUMN_BONUS if view.units[i].label in asked else 0.0
-            candidates.append((float(score) + SECTION_PRIOR * is_primary + bonus, k, i))
+            bonus = config.column_bonus if view.units[i].label in asked else 0.0
+            candidates.append((float(score) + config.section_prior * is_primary + bonus, k, i))
     if not candidates:
         return []
     candidates.sort(key=lambda c: -c[0])
     picks: dict[int, Pick] = {}
     used = 0
-    if whole_first and sum(len(u.text) for u in views[0].units) <= SMALL_SECTION:
+    if whole_first and sum(len(u.text) for u in views[0].units) <= config.small_section:
         picks[0] = Pick(0, list(range(len(views[0].units))))
         used = sum(len(u.text) for u in views[0].units)
     best = candidates[0][0]
@@ -117,18 +112,18 @@ def pick_units(views: list[SectionView], scores: list[np.ndarray], primary: list
         pick = picks.get(k)
         if (pick and i in pick.units) or _fold(views[k].units[i].text) in quoted:
             continue  # the other document may say the very same thing
-        if (not primary[k] or focused) and (score < SECONDARY_CUTOFF * best
+        if (not primary[k] or focused) and (score < config.secondary_cutoff * best
                                             or (pick is None and len(picks) >= max_sections)):
             continue
         if pick is None and len(picks) >= max_sections + sum(primary) - 1:
             continue
-        group = _flat_list(views[k], scores[k], i) if primary[k] and not focused else []
+        group = _flat_list(views[k], scores[k], i, config) if primary[k] and not focused else []
         if group:
             full = sum(unit_cost(views[k].units[j]) for j in group)
             compact = set() if used + full <= budget else set(group)
-            cost = full if not compact else sum(len(compact_form(views[k].units[j].text)) + 2
-                                                for j in group)
-            if picks and used + cost > budget + 80:
+            cost = full if not compact else sum(
+                len(compact_form(views[k].units[j].text, config)) + 2 for j in group)
+            if picks and used + cost > budget + config.list_overflow:
                 continue
             pick = picks.setdefault(k, Pick(k, []))
             pick.units += [j for j in group if j not in pick.units]
@@ -150,28 +145,30 @@ def _fold(text: str) -> str:
     return re.sub(r"[^a-z0-9]+", "", text.lower())
 
 
-def _flat_list(view: SectionView, scores: np.ndarray, i: int) -> list[int]:
+def _flat_list(view: SectionView, scores: np.ndarray, i: int, config: CompositionConfig
+               ) -> list[int]:
     """The items of the list holding unit i, when it has three or more items that score alike."""
     unit = view.units[i]
     if unit.kind != "item":
         return []
     group = [j for j, u in enumerate(view.units) if u.kind == "item" and u.label == unit.label]
-    if len(group) < 3:
+    if len(group) < config.flat_list_items:
         return []
     values = scores[group]
-    return group if float(values.max() - np.median(values)) < FLAT_SPREAD else []
+    return group if float(values.max() - np.median(values)) < config.flat_spread else []
 
 
-def compact_form(text: str) -> str:
+def compact_form(text: str, config: CompositionConfig) -> str:
     """An item cut to its name ("SEND Hub: Supports ..." -> "SEND Hub") or its first clause."""
     head, sep, _ = text.partition(": ")
-    if sep and len(head.split()) <= 7:
+    if sep and len(head.split()) <= config.name_words:
         return head
     clause = re.split(r"[,;:(]\s", first_sentence(text), maxsplit=1)[0]
-    if len(clause.split()) >= 3 and len(clause) <= 90:
+    if len(clause.split()) >= config.clause_words and len(clause) <= config.clause_chars:
         return clause
     words = first_sentence(text).split()
-    return " ".join(words[:12]) + ("…" if len(words) > 12 else "")
+    most = config.compact_words
+    return " ".join(words[:most]) + ("…" if len(words) > most else "")
 
 
 def first_sentence(text: str) -> str:
@@ -184,17 +181,18 @@ def quoted_length(passage: Passage) -> int:
     return sum(len(passage.section.units[i].text) for i in passage.units)
 
 
-def render(passages: list[Passage], intro: str = "", budget: int = ANSWER_BUDGET
-           ) -> tuple[str, list[Citation]]:
+def render(passages: list[Passage], config: CompositionConfig, budget: int | None = None,
+           intro: str = "") -> tuple[str, list[Citation]]:
     """Lay out passages as answer text with [n] marks, and build their citations. Items and
     fields are cut to their first sentence when the whole would run over the budget."""
-    shorten = sum(quoted_length(p) for p in passages) > budget + 100
+    budget = config.answer_budget if budget is None else budget
+    shorten = sum(quoted_length(p) for p in passages) > budget + config.shorten_slack
     parts = [intro] if intro else []
     citations = []
     bulleted = len(passages) > 1 or bool(intro)
     for n, passage in enumerate(passages, start=1):
         units = [replace(passage.section.units[i],
-                         text=compact_form(passage.section.units[i].text))
+                         text=compact_form(passage.section.units[i].text, config))
                  if i in passage.compact else passage.section.units[i] for i in passage.units]
         body = _render_units(units, shorten, inline=bulleted)
         lead = f"{passage.title}:{chr(10) if body.startswith('• ') else ' '}" if passage.title else ""

@@ -18,15 +18,13 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from assistant.answer.config import UnderstandingConfig
 from assistant.answer.query import Turn
 from assistant.answer.stages import StageIndex
 from knowledge.domain import Domain
 from knowledge.glossary import Glossary, tokens
 from knowledge.tokens import STOP_WORDS, stem
 
-MAX_CONTEXT_WORDS = 12  # a follow-up carries this many words of what came before
-NAME_WORDS = 6  # a heading this short names a topic; a longer one is a sentence
-ELLIPTICAL_WORDS = 4  # "and the networks, how often do those run?": short enough to swap a noun
 _WEAK_REFERENCES = {"that", "this", "there"}  # "is there", "this year": usually not pointing back
 _YEAR = re.compile(r"^(19|20)\d\d$")
 
@@ -44,14 +42,15 @@ class FollowUps:
     """Detects and rewrites follow-ups; reads only text (no model)."""
 
     def __init__(self, domain: Domain, glossary: Glossary, stages: StageIndex,
-                 headings: list[str], document_words: set[str]):
+                 headings: list[str], document_words: set[str], config: UnderstandingConfig):
+        self.config = config
         self.glossary = glossary
         self.stages = stages
         # what passages are about: words of their headings that are names, not sentences ("We
         # want all young people to leave..."); their last words name kinds of thing ("Hubs",
         # "Networks", "Offer") that a follow-up may swap ("and the networks?")
         self.distinctive = {stem(w) for h in headings for w in tokens(glossary.canonical(h))
-                            if w not in STOP_WORDS and len(h.split()) <= NAME_WORDS}
+                            if w not in STOP_WORDS and len(h.split()) <= config.name_words}
         self.nouns = {stem(words[-1]) for h in headings
                       for words in [tokens(glossary.canonical(h))] if words}
         self.continuations = sorted((tuple(tokens(c)) for c in domain.continuations),
@@ -101,7 +100,7 @@ class FollowUps:
         replaced = False
         content = [w for w in words if w not in STOP_WORDS and w not in self._continuation_words]
         continues = any(tuple(words[:len(c)]) == c for c in self.continuations) \
-            and len(content) <= ELLIPTICAL_WORDS
+            and len(content) <= self.config.elliptical_words
         for kind in ("role", "phase", "aspect", "document", "noun"):
             if kind == "noun" and not continues:
                 continue  # "and the networks?" swaps the kind of thing; "who leads them?" does not
@@ -120,11 +119,11 @@ class FollowUps:
     def context_words(self, words: list[str]) -> list[str]:
         """What an earlier question was about, in its words: the roles, phases, aspects,
         documents and heading words it names ("which NPQs are there?" -> "npqs"), in order,
-        at most MAX_CONTEXT_WORDS of the latest."""
+        at most `max_context_words` of the latest."""
         keep = {i for s in self.slots(words) if s.kind != "noun" for i in range(s.start, s.end)}
         keep |= {i for i, w in enumerate(words) if w not in STOP_WORDS
                  and stem(w) in self.distinctive}
-        return [w for i, w in enumerate(words) if i in keep][-MAX_CONTEXT_WORDS:]
+        return [w for i, w in enumerate(words) if i in keep][-self.config.max_context_words:]
 
     def _ordinal_at(self, words: list[str]) -> int | None:
         """Where an ordinal points at an item ("the first one", "the last?", "the second is"),
@@ -151,8 +150,8 @@ class FollowUps:
         i = self._ordinal_at(words)
         if i is not None:
             n = self.ordinals[words[i]]
-            index = n - 1 if n > 0 else n
-            if -len(items) <= index < len(items):
+            index = n - 1 if n > 0 else n if n < 0 else (len(items) // 2 if len(items) % 2 else None)
+            if index is not None and -len(items) <= index < len(items):
                 end = i + 2 if i + 1 < len(words) and words[i + 1] in ("one", "ones") else i + 1
                 start = i - 1 if i > 0 and words[i - 1] == "the" else i
                 return words[:start] + tokens(items[index]) + words[end:]

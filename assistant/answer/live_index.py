@@ -7,6 +7,7 @@ from pathlib import Path
 import numpy as np
 
 from assistant.answer.compose import SectionView, term_keys
+from assistant.answer.config import RetrievalConfig
 from assistant.answer.retrieve import HybridRetriever
 from knowledge.index import IndexFiles, require_live
 from knowledge.lexical_store import LexicalIndex
@@ -28,7 +29,8 @@ class LoadedIndex:
     version: str = ""
 
 
-def load_index(settings: Settings, folder: Path | None = None) -> LoadedIndex:
+def load_index(settings: Settings, config: RetrievalConfig, folder: Path | None = None
+               ) -> LoadedIndex:
     """Open the live index version (IndexMissingError when there is none), or the version in
     `folder` (a candidate being previewed)."""
     folder = folder or require_live(settings.data_dir)
@@ -36,7 +38,7 @@ def load_index(settings: Settings, folder: Path | None = None) -> LoadedIndex:
     vectors = VectorStore.open(path=folder / "chroma", url=files.manifest.get("chroma_url"),
                                name=files.manifest["collection"])
     retriever = HybridRetriever(files.chunks, vectors, LexicalIndex.load(folder / "lexical"),
-                                LexicalIndex.load(folder / "titles"), files.unit_vectors)
+                                LexicalIndex.load(folder / "titles"), files.unit_vectors, config)
     return LoadedIndex(files, retriever, _section_views(files), version=folder.name)
 
 

@@ -14,25 +14,21 @@ import re
 import numpy as np
 
 from assistant import messages
-from assistant.answer.compose import ANSWER_BUDGET, SMALL_SECTION, Passage, SectionView, render
+from assistant.answer.compose import Passage, SectionView, render
+from assistant.answer.config import CompositionConfig, PathwayConfig
 from assistant.answer.stages import StageMatch
 from knowledge.domain import Aspect
 from knowledge.records import Pathway, Stage, Unit
 
-MIN_STAGE_BUDGET = 400  # characters for each next stage's summary
-ROW_ITEMS = 2  # items per column when a career-table row is summarised
-DETAIL_FILL = 0.7  # a detail answer adds the stage's summary up to this share of the budget
-READINESS_ROOM = 150  # characters a "become" answer keeps for readiness to move on ...
-RELATED_ROOM = 200  # ... and for a related passage outside the pathway
-RELEVANT_UNITS = 2  # a detail answer quotes up to this many units most relevant to the question
-RELEVANT_SHARE = 0.9  # ... scoring at least this share of the most relevant one
-SHORT_PROSE = 120  # a table stage's prose this short is part of its summary (its CPD routes)
 
 
 class PathwayComposer:
     """Pathway answers over the live index's sections, reading aspects from the domain data."""
 
-    def __init__(self, sections: dict[str, SectionView], aspects: dict[str, Aspect]):
+    def __init__(self, sections: dict[str, SectionView], aspects: dict[str, Aspect],
+                 config: PathwayConfig, composition: CompositionConfig):
+        self.config = config
+        self.composition = composition
         self.sections = sections
         self.aspects = aspects
         self.summary = [a for a in aspects.values() if a.summary]
@@ -40,7 +36,7 @@ class PathwayComposer:
         self.readiness_columns = {c.lower() for c in readiness.columns} if readiness else set()
 
     def compose(self, match: StageMatch, direction: str, asked: tuple[str, ...],
-                budget: int = ANSWER_BUDGET, relevance=None, related: Passage | None = None):
+                budget: int, relevance=None, related: Passage | None = None):
         """(answer text, citations) for one stage and direction; `relevance(view)` scores a
         section's units for the question (detail answers quote the most relevant); `related`
         is a passage outside the pathway that a "become" answer quotes too (the NPQ a SENCO
@@ -59,13 +55,15 @@ class PathwayComposer:
         targets = pathway.following(stage)
         if not targets:  # the last stage: say so, citing the stage itself
             views = self.stage_sections(stage)
-            return render([Passage(views[0], self.summarise(views[0], budget), title=short(stage.title))],
-                          intro=messages.last_stage(short(stage.title), name), budget=budget)
+            return render([Passage(views[0], self.summarise(views[0], budget),
+                                   title=short(stage.title))], self.composition, budget,
+                          intro=messages.last_stage(short(stage.title), name))
         count = ("one next step" if len(targets) == 1 else
                  f"{_NUMBERS.get(len(targets), len(targets))} next steps")
         intro = (f"After {role(stage)} ({stage_label(pathway, stage)}, {name}) there "
                  f"{'is' if len(targets) == 1 else 'are'} {count}:")
-        return render(self._summaries(targets, budget - len(intro)), intro=intro, budget=budget)
+        return render(self._summaries(targets, budget - len(intro)), self.composition, budget,
+                      intro=intro)
 
     def _become(self, match: StageMatch, budget: int, related: Passage | None = None):
         pathway, stage = match.pathway, match.stage
@@ -78,35 +76,38 @@ class PathwayComposer:
                 units = [i for i, u in enumerate(view.units) if self._in_columns(u, self.readiness_columns)]
                 if units:
                     readiness.append(Passage(view, units, title=f"Ready to move on from {short(before.title)}"))
-        room = budget - len(intro) - READINESS_ROOM * bool(readiness) - RELATED_ROOM * bool(related)
+        room = budget - len(intro) - self.config.readiness_room * bool(readiness) \
+            - self.config.related_room * bool(related)
         passages = self._summaries([stage], room)
-        return render(passages + readiness + ([related] if related else []), intro=intro,
-                      budget=budget)
+        return render(passages + readiness + ([related] if related else []), self.composition,
+                      budget, intro=intro)
 
     def _which(self, match: StageMatch, budget: int):
         pathway, stage = match.pathway, match.stage
         intro = f"That is {short(stage.title)} ({stage_label(pathway, stage)}, {pathway_name(pathway)})."
-        return render(self._summaries([stage], budget - len(intro)), intro=intro, budget=budget)
+        return render(self._summaries([stage], budget - len(intro)), self.composition, budget,
+                      intro=intro)
 
     def _detail(self, match: StageMatch, asked: tuple[str, ...], budget: int, relevance=None):
         stage = match.stage
         passages = []
         for k, view in enumerate(self.stage_sections(stage)):
             units = self.aspect_units(view, asked) if asked else []
-            if not asked and sum(len(u.text) for u in view.units) <= SMALL_SECTION:
+            if not asked and sum(len(u.text) for u in view.units) <= self.composition.small_section:
                 units = list(range(len(view.units)))  # "what does a specialist TA do?": all of it
             if relevance is not None and view.units:  # "a deputy's role in safeguarding"
                 scores = relevance(view)
                 best = float(scores.max())
-                units += [int(i) for i in np.argsort(-scores)[:RELEVANT_UNITS]
-                          if scores[i] >= RELEVANT_SHARE * best and int(i) not in units]
+                units += [int(i) for i in np.argsort(-scores)[:self.config.relevant_units]
+                          if scores[i] >= self.config.relevant_share * best and int(i) not in units]
             used = sum(len(view.units[i].text) for i in units)
-            if k == 0 and used < DETAIL_FILL * budget:  # the rest of the stage, for context
-                units = sorted(set(units) | set(self.summarise(view, int(DETAIL_FILL * budget) - used)))
+            fill = int(self.config.detail_fill * budget)
+            if k == 0 and used < fill:  # the rest of the stage, for context
+                units = sorted(set(units) | set(self.summarise(view, fill - used)))
             if units:
                 passages.append(Passage(view, units, title=short(stage.title) if k == 0 else "",
                                         continues=k > 0))
-        return render(passages, budget=budget)
+        return render(passages, self.composition, budget)
 
     def aspect_units(self, view: SectionView, asked: tuple[str, ...]) -> list[int]:
         """Units of a section holding the asked aspects: a table column, a labelled statement
@@ -136,7 +137,7 @@ class PathwayComposer:
                 if sid == stage.section_id or sid.startswith(stage.section_id + "/")]
 
     def _summaries(self, stages: list[Stage], budget: int) -> list[Passage]:
-        each = max(MIN_STAGE_BUDGET, budget // max(1, len(stages)))
+        each = max(self.config.min_stage_budget, budget // max(1, len(stages)))
         passages = []
         for target in stages:
             remaining = each
@@ -164,13 +165,13 @@ class PathwayComposer:
                     chosen.append(i)
                     used += len(units[i].text)
             chosen += [i for i, u in enumerate(units)  # "Subject Networks / Learning Hubs / NPQ"
-                       if u.kind == "sentence" and len(u.text) <= SHORT_PROSE]
+                       if u.kind == "sentence" and len(u.text) <= self.config.short_prose]
             return sorted(chosen)
         if units and all(u.kind == "field" for u in units):  # a career-table row
             chosen, used, per_column = [], 0, {}
             for i, u in enumerate(units):
                 per_column[u.label] = per_column.get(u.label, 0) + 1
-                if per_column[u.label] <= ROW_ITEMS and used + len(u.text) <= budget:
+                if per_column[u.label] <= self.config.row_items and used + len(u.text) <= budget:
                     chosen.append(i)
                     used += len(u.text)
             return chosen

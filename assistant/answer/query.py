@@ -20,11 +20,13 @@ class Turn:
 class Message:
     """A message split into the questions it asks. `instructions` are the segments that tried to
     change the assistant's rules (dropped, and said so); `smalltalk` is "greeting" or "thanks"
-    when the message is only that."""
+    when the message is only that; `leaning` marks the parts that lean on the one before, which
+    share its refusal when it is refused."""
 
     parts: tuple[str, ...]
     instructions: tuple[str, ...] = ()
     smalltalk: str | None = None
+    leaning: tuple[bool, ...] = ()  # per part: it leans on the part before ("is it cheaper?")
 
 
 @dataclass(frozen=True)
@@ -45,6 +47,10 @@ class Query:
     context_stages: tuple[StageMatch, ...] = ()  # follow-ups: stages the conversation named
     previous_stages: tuple[StageMatch, ...] = ()  # follow-ups: stages the last answer named
     become_targets: tuple[StageMatch, ...] = ()  # stages named after "become", "qualify as"...
+    held_stages: tuple[StageMatch, ...] = ()  # stages the asker holds ("I'm an HLTA")
+    mentioned_stages: tuple[StageMatch, ...] = ()  # stages named but neither held nor wanted
+    asking: str = ""  # the sentence that asks, when statements come before it
+    excluded: str = ""  # what the asker wants something other than ("apart from coaching")
     pointed: bool = False  # a follow-up about one item of the previous answer's list
     documents: frozenset[str] = frozenset()  # catalogue ids the question names
     aspects: tuple[str, ...] = ()  # aspects asked for (columns.yml keys)

@@ -1,5 +1,9 @@
-"""Retrieve: dense (Chroma, unit vectors) and lexical (BM25, headings, shared phrases) rankings
-fused by weighted reciprocal rank fusion; the step's output is the Evidence for a question."""
+"""Retrieve: the Evidence for a question, its sections ranked best first.
+
+The learned ranker (ranking.py) scores every section from features of the question and the
+section; without it (an ablation), dense (Chroma, unit vectors) and lexical (BM25, headings,
+shared phrases) rankings of chunks are fused by weighted reciprocal rank fusion.
+"""
 from __future__ import annotations
 
 import math
@@ -7,22 +11,12 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from assistant.answer.config import RetrievalConfig
 from knowledge.lexical_store import LexicalIndex
 from knowledge.records import Chunk
 from knowledge.tokens import STOP_WORDS, terms, words
 from knowledge.vector_store import VectorStore
 
-RRF_K = 60
-# chunk vectors, unit vectors, BM25 text, BM25 headings, shared phrases
-RANKING_WEIGHTS = (1.0, 0.7, 1.5, 1.0, 1.0)
-# A ranking contributes only its entries near its own best: a BM25 list keeps scores within
-# this share of its top, a similarity list keeps cosines within this distance of its top.
-LEXICAL_SHARE = 0.4
-TITLE_SHARE = 0.6
-SIMILARITY_MARGIN = 0.12
-COMMON_SHARE = 0.45
-SUPERSEDED_WEIGHT = 0.7  # an earlier document ranks below the current one ...
-UNNAMED_WEIGHT = 0.0  # ... and a question that names a document is answered from it alone
 
 
 @dataclass
@@ -39,48 +33,80 @@ class Hit:
 @dataclass(frozen=True)
 class Evidence:
     """What retrieval found for one question: ranked chunks, their sections best first, each
-    section's fused score, and `best`, the highest similarity of any unit (sentence, item,
-    field) in the documents to the question."""
+    section's score, `best`, the highest similarity of any unit (sentence, item, field) in the
+    documents to the question, and `close`, the sections scoring about as well as the first."""
 
     hits: list[Hit]
     sections: list[str]
     scores: dict[str, float]
     best: float
+    close: tuple[str, ...] = ()
 
 
-def document_weights(named: frozenset[str], documents: list[dict]) -> dict[str, float]:
-    """Prefer current documents; a question that names documents is answered from them alone."""
+def document_weights(named: frozenset[str], documents: list[dict], superseded: float
+                     ) -> dict[str, float]:
+    """Prefer current documents (`superseded` weighs an earlier one); a question that names
+    documents is answered from them alone."""
     if named:
-        return {d["id"]: 1.0 if d["id"] in named else UNNAMED_WEIGHT for d in documents}
-    return {d["id"]: SUPERSEDED_WEIGHT for d in documents if d.get("status") == "superseded"}
+        return {d["id"]: 1.0 if d["id"] in named else 0.0 for d in documents}
+    return {d["id"]: superseded for d in documents if d.get("status") == "superseded"}
 
 
 def retrieve(retriever: "HybridRetriever", vector: np.ndarray, search_text: str, k: int,
              weights: dict[str, float] | None = None) -> Evidence:
-    """Run hybrid retrieval for a query vector and text."""
+    """Run hybrid retrieval (rank fusion) for a query vector and text."""
     hits = retriever.search(vector, search_text, k, doc_weights=weights)
     scores: dict[str, float] = {}
     for hit in hits:
         scores.setdefault(hit.chunk.section_id, hit.score)
     best = max(retriever.best_similarity(vector), max((h.dense for h in hits), default=0.0))
-    return Evidence(hits=hits, sections=list(scores), scores=scores, best=best)
+    top = max(scores.values(), default=0.0)
+    close = tuple(sid for sid, score in scores.items()
+                  if score >= retriever.config.close_share * top)
+    return Evidence(hits=hits, sections=list(scores), scores=scores, best=best, close=close)
+
+
+def ranked_evidence(retriever: "HybridRetriever", section_ids: list[str], scores: np.ndarray,
+                    vector: np.ndarray, allowed: set[str] | None, k: int) -> Evidence:
+    """Evidence from the learned ranker's section scores: sections best first (only those of
+    `allowed` documents when given), their chunks as hits, the k best chunks."""
+    order = [int(i) for i in np.argsort(-scores, kind="stable")]
+    if allowed:
+        order = [i for i in order if section_ids[i].split("/", 1)[0] in allowed]
+    ranked = [section_ids[i] for i in order]
+    by_section = retriever.section_chunks
+    unit_best = retriever.unit_similarities(vector)
+    hits = [Hit(retriever.chunks[c], float(scores[i]), 0.0, float(unit_best[c]), 0.0)
+            for i in order for c in by_section.get(section_ids[i], [])][:k]
+    top = float(scores[order[0]]) if order else 0.0
+    margin = retriever.config.close_margin
+    close = tuple(section_ids[i] for i in order if scores[i] >= top - margin)
+    return Evidence(hits=hits, sections=ranked,
+                    scores={section_ids[i]: float(scores[i]) for i in order},
+                    best=float(unit_best.max(initial=0.0)), close=close)
 
 
 class HybridRetriever:
     """Ranks chunks for a query vector and query text."""
 
     def __init__(self, chunks: list[Chunk], vectors: VectorStore, lexical: LexicalIndex,
-                 titles: LexicalIndex, unit_vectors: np.ndarray, depth: int = 20):
+                 titles: LexicalIndex, unit_vectors: np.ndarray, config: RetrievalConfig):
+        self.config = config
         self.chunks = chunks
         self._by_id = {c.chunk_id: i for i, c in enumerate(chunks)}
+        self.section_chunks: dict[str, list[int]] = {}
+        for i, chunk in enumerate(chunks):
+            self.section_chunks.setdefault(chunk.section_id, []).append(i)
         self._vectors = vectors
         self._lexical = lexical
         self._titles = titles
         self._unit_vectors = unit_vectors
         self._unit_chunk = np.repeat(np.arange(len(chunks)), [len(c.units) for c in chunks])
-        self._depth = depth
+        self._depth = config.depth
+        self.lexical = lexical
+        self.titles = titles
         frequencies = document_frequencies([c.text for c in chunks])
-        self.common = {t for t, n in frequencies.items() if n > COMMON_SHARE * len(chunks)}
+        self.common = {t for t, n in frequencies.items() if n > config.common_share * len(chunks)}
         self.idf = {t: math.log((len(chunks) + 1) / (n + 0.5)) for t, n in frequencies.items()}
         self._phrases = [phrases(c.text) for c in chunks]
 
@@ -98,17 +124,19 @@ class HybridRetriever:
         title = self._titles.scores(query_terms)
         phrase = self._phrase_scores(query_text)
         dense_top = max(dense_sim.values(), default=0.0)
+        c = self.config
         rankings = [
-            [i for i, sim in dense_sim.items() if sim >= dense_top - SIMILARITY_MARGIN],
-            _near_top(unit_best, self._depth, margin=SIMILARITY_MARGIN),
-            _near_top(bm25, self._depth, share=LEXICAL_SHARE),
-            _near_top(title, self._depth, share=TITLE_SHARE),
+            [i for i, sim in dense_sim.items() if sim >= dense_top - c.similarity_margin],
+            _near_top(unit_best, self._depth, margin=c.similarity_margin),
+            _near_top(bm25, self._depth, share=c.lexical_share),
+            _near_top(title, self._depth, share=c.title_share),
             _near_top(phrase, self._depth, share=1.0),
         ]
+        weights = (c.dense_weight, c.unit_weight, c.bm25_weight, c.title_weight, c.phrase_weight)
         fused: dict[int, float] = {}
-        for weight, ranking in zip(RANKING_WEIGHTS, rankings):
+        for weight, ranking in zip(weights, rankings):
             for rank, idx in enumerate(ranking):
-                fused[idx] = fused.get(idx, 0.0) + weight / (RRF_K + rank + 1)
+                fused[idx] = fused.get(idx, 0.0) + weight / (c.rrf_k + rank + 1)
         if doc_weights:
             for idx in fused:
                 fused[idx] *= doc_weights.get(self.chunks[idx].doc_id, 1.0)
@@ -122,6 +150,10 @@ class HybridRetriever:
         wanted = phrases(query_text)
         return np.array([max((len(p) for p in wanted & have), default=0)
                          for have in self._phrases], dtype=np.float32)
+
+    def unit_similarities(self, query_vector: np.ndarray) -> np.ndarray:
+        """For each chunk, the cosine similarity of its closest unit."""
+        return self._best_unit_similarity(query_vector)
 
     def best_similarity(self, query_vector: np.ndarray) -> float:
         """The highest cosine similarity of any unit to the query: how close the documents come."""
@@ -148,9 +180,9 @@ def phrases(text: str, longest: int = 4) -> set[tuple[str, ...]]:
 
 
 def document_frequencies(texts: list[str]) -> dict[str, int]:
-    """In how many texts each term occurs. Terms in more than COMMON_SHARE of them ("camden",
-    "learn") say nothing about which passage answers, so lexical search ignores them; the rest
-    weigh log((N + 1) / (df + 0.5)) in term overlap."""
+    """In how many texts each term occurs. Terms in most of them ("camden", "learn") say nothing
+    about which passage answers, so lexical search ignores them; the rest weigh
+    log((N + 1) / (df + 0.5)) in term overlap."""
     counts: dict[str, int] = {}
     for text in texts:
         for term in set(terms(text)):

@@ -13,7 +13,6 @@ from typing import Callable
 
 _SENTENCE = re.compile(r"(?<=[.?!;:])\s+|\s*\n+\s*|\s+[-–—]\s+")
 _CLAUSE = re.compile(r"(?:,\s*|\s+)(?:and|also|plus|but)\s+(?=\w)", re.IGNORECASE)
-MIN_CLAUSE_WORDS = 3
 
 
 @dataclass(frozen=True)
@@ -24,24 +23,26 @@ class Segment:
     question: bool
 
 
-def split_segments(text: str, starts_request: Callable[[str], bool]) -> list[Segment]:
-    """Sentences, split further at "and <question>", each marked as question or not.
-    `starts_request(text)` says whether a text starts the way questions and requests do."""
+def split_segments(text: str, starts_request: Callable[[str], bool], min_clause_words: int
+                   ) -> list[Segment]:
+    """Sentences, split further at "and <question>" (each side at least `min_clause_words`
+    long), each marked as question or not. `starts_request(text)` says whether a text starts
+    the way questions and requests do."""
     segments = []
     for sentence in (s.strip() for s in _SENTENCE.split(text)):
         if not sentence:
             continue
-        for clause in _clauses(sentence, starts_request):
+        for clause in _clauses(sentence, starts_request, min_clause_words):
             segments.append(Segment(clause, clause.rstrip().endswith("?") or starts_request(clause)))
     return segments
 
 
-def _clauses(sentence: str, starts_request: Callable[[str], bool]) -> list[str]:
+def _clauses(sentence: str, starts_request: Callable[[str], bool], min_words: int) -> list[str]:
     pieces, start = [], 0
     for match in _CLAUSE.finditer(sentence):
         head, tail = sentence[start:match.start()], sentence[match.end():]
-        if len(head.split()) >= MIN_CLAUSE_WORDS and starts_request(tail) \
-                and len(tail.split()) >= MIN_CLAUSE_WORDS:
+        if len(head.split()) >= min_words and starts_request(tail) \
+                and len(tail.split()) >= min_words:
             pieces.append(head.strip(" ,"))
             start = match.end()
     pieces.append(sentence[start:].strip(" ,"))

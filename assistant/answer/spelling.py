@@ -1,10 +1,32 @@
-"""Typo correction towards the words the documents and the domain data use."""
+"""Typo correction towards the words the documents and the domain data use, never of a word an
+English dictionary holds ("apart" is not "part", "hoping" is not "honing")."""
 from __future__ import annotations
 
 import bisect
+import threading
 from collections import Counter
 
 from knowledge.tokens import STOP_WORDS, stem, words
+
+
+class EnglishWords:
+    """The English word list of the pyspellchecker package (a maintained frequency list of about
+    160,000 words), loaded on first use and kept for the engine's life."""
+
+    def __init__(self):
+        self._words: frozenset[str] | None = None
+        self._lock = threading.Lock()
+
+    def __contains__(self, word: str) -> bool:
+        if self._words is None:
+            with self._lock:
+                if self._words is None:
+                    from spellchecker import SpellChecker
+
+                    self._words = frozenset(SpellChecker(language="en", distance=1)
+                                            .word_frequency.dictionary)
+        return word in self._words
+
 
 class Vocabulary:
     """Word counts of the corpus, with a typo corrector (edit distance 1, or 2 for long words).
@@ -12,7 +34,9 @@ class Vocabulary:
     `extra` are words staff use that no document may (the domain data's examples, glossary and
     word lists): known, so never "corrected" into a document word."""
 
-    def __init__(self, texts: list[str], extra: set[str] | frozenset[str] = frozenset()):
+    def __init__(self, texts: list[str], extra: set[str] | frozenset[str] = frozenset(),
+                 english: EnglishWords | frozenset[str] = frozenset()):
+        self.english = english  # words never corrected, though the documents don't use them
         self.counts = Counter(w for t in texts for w in words(t))
         self.stems = {stem(w) for w in self.counts}
         self.extra = frozenset(extra)
@@ -47,8 +71,10 @@ class Vocabulary:
 
         Edit distance counts a swap of neighbouring letters as one edit ("waht" -> "what").
         Up to one edit (two for words of ten letters or more); four-letter words only by a swap.
+        A word of the English dictionary is never changed.
         """
-        if len(word) < 4 or self._exact(word) or self._begins_corpus_stem(word):
+        if len(word) < 4 or self._exact(word) or self._begins_corpus_stem(word) \
+                or word in self.english:
             return word
         from rapidfuzz import process
         from rapidfuzz.distance import OSA

@@ -11,7 +11,6 @@ from knowledge.glossary import Glossary, tokens
 from knowledge.records import Pathway, Stage
 from knowledge.tokens import stem
 
-WEAK = 2  # strength of a name taken from a pathway's title ("Teaching Assistant to ...")
 _STAGE_NUMBER = re.compile(r"(?<!key )\bstage (\d+)\b")  # not "key stage 4"
 
 
@@ -38,8 +37,11 @@ class _Name:
 class StageIndex:
     """Every way each stage of each pathway can be named, for fast lookup in a question."""
 
-    def __init__(self, pathways: list[Pathway], glossary: Glossary):
+    def __init__(self, pathways: list[Pathway], glossary: Glossary, weak: int):
+        """`weak` is the strength of a name taken from a pathway's title ("Teaching Assistant
+        to ..."): below any role's own name."""
         self.pathways = pathways
+        self.weak = weak
         self.glossary = glossary
         self._by_first: dict[str, list[_Name]] = {}
         for pathway in pathways:
@@ -49,12 +51,12 @@ class StageIndex:
             for stage in pathway.stages:
                 names = {self._stems(role): None for role in stage.roles}
                 for key in names:  # "Senior Leadership" names two stages: weakly
-                    strength = len(" ".join(key)) + len(key) if shared[key] == 1 else WEAK
+                    strength = len(" ".join(key)) + len(key) if shared[key] == 1 else weak
                     self._add(_Name(key, strength, pathway, stage))
-                for weak in ((start,) if stage is pathway.stages[0] else ()) + \
+                for end_name in ((start,) if stage is pathway.stages[0] else ()) + \
                         ((end,) if stage is pathway.stages[-1] else ()):
-                    if weak and self._stems(weak) not in names:
-                        self._add(_Name(self._stems(weak), WEAK, pathway, stage))
+                    if end_name and self._stems(end_name) not in names:
+                        self._add(_Name(self._stems(end_name), weak, pathway, stage))
 
     def _stems(self, text: str) -> tuple[str, ...]:
         return tuple(stem(w) for w in tokens(self.glossary.canonical(text)))
@@ -83,7 +85,7 @@ class StageIndex:
         number = _STAGE_NUMBER.search(canonical)
         if number:  # "stage 3" outranks a pathway-title name, not a role name
             position = len(tokens(canonical[:number.start()]))
-            found += [StageMatch(p, s, WEAK + 1, position, position + 2)
+            found += [StageMatch(p, s, self.weak + 1, position, position + 2)
                       for p in self.pathways if p.kind == "stages" for s in p.stages
                       if s.number == int(number.group(1))]
         return sorted(found, key=lambda m: -m.strength)

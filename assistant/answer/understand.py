@@ -15,26 +15,18 @@ from dataclasses import dataclass, replace
 
 import numpy as np
 
+from assistant.answer.config import Components, UnderstandingConfig
 from assistant.answer.followups import FollowUps
 from assistant.answer.intents import Classifier, mask_numbers
 from assistant.answer.query import Message, Query, Turn
+from assistant.answer.roles import Roles, sort_roles
 from assistant.answer.segments import group_questions, split_segments
 from assistant.answer.spelling import Vocabulary
 from assistant.answer.stages import StageIndex
 from knowledge.domain import DEFAULT_ANSWER_TYPE, TOPIC_PREFIX, Domain
 from knowledge.glossary import ROLE_MASK, Glossary, tokens
 
-ATTACK_PROBABILITY = 0.4  # a segment this likely to be an instruction attack is dropped
-SCREEN = 0.2  # a segment the word-only screen gives this to an attack or small talk is checked
-RECENT_VECTORS = 32  # embeddings kept for texts just embedded
-SURE_COMPARE = 0.7  # a message this surely a comparison is one question though it names one document
-MIN_INTENT_PROBABILITY = 0.3  # below this, a question is read as a plain question ("fact")
-SOFT_TYPE_PROBABILITY = 0.35  # a kind of value this likely is looked for and quoted first
-
-SMALLTALK_WORDS = 5  # small talk is short: "hi there", "thanks a lot"
-INFORMATIVE_WORDS = 2  # a statement beside a question is kept with this many heading words
-OWN_CONFIDENT = 0.6  # a follow-up whose own words are read this surely keeps that reading
-_COUNTED = re.compile(r"\b(?:how many|number of)\s+([a-z]+(?:\s+[a-z]+)?)")
+_COUNTED = re.compile(r"\b(?:how many|number of)\s+([a-z]+(?:\s+[a-z]+){0,2})")
 _YEAR = re.compile(r"\b(?:19|20)\d\d\b")
 
 
@@ -44,7 +36,9 @@ class Understanding:
     def __init__(self, domain: Domain, glossary: Glossary, spelling: Vocabulary,
                  stages: StageIndex, followups: FollowUps, intents: Classifier,
                  answer_types: Classifier, screen: Classifier, embedder, documents: list[dict],
-                 corpus_text: str):
+                 corpus_text: str, config: UnderstandingConfig, components: Components):
+        self.config = config
+        self.components = components
         self.domain = domain
         self.glossary = glossary
         self.spelling = spelling
@@ -61,6 +55,8 @@ class Understanding:
         self._organisations = [o for o in domain.other_organisations
                                if o.lower() not in corpus_text.lower()]
         self._become = [tuple(tokens(self.glossary.canonical(c))) for c in domain.become_cues]
+        self._holding = [tuple(tokens(c)) for c in domain.holding_cues]
+        self._exclusion = sorted((c.lower() for c in domain.exclusion_cues), key=len, reverse=True)
         self._recent: dict[str, np.ndarray] = {}  # the last few texts embedded
 
     # --- a message into questions -------------------------------------------------------
@@ -69,18 +65,19 @@ class Understanding:
         """The questions a message asks, with instruction segments dropped. Segments are
         screened on their words; only those that look like an instruction or small talk (and a
         several-part message that may be one comparison) are confirmed with embeddings."""
-        segments = split_segments(message, self.starts_request)
+        segments = self._segments(message)
         if len(segments) <= 1:
             return Message(parts=(message.strip(),))
         texts = [" ".join(self.core_words(s.text)) for s in segments]
         screened = self._classify(self.screen, texts, None)
-        talk = [i for i, p in enumerate(screened) if p.get("greeting", 0) + p.get("thanks", 0) >= SCREEN]
-        flagged = [i for i, p in enumerate(screened) if p.get("instruction_attack", 0) >= SCREEN
+        screen = self.config.screen
+        talk = [i for i, p in enumerate(screened) if p.get("greeting", 0) + p.get("thanks", 0) >= screen]
+        flagged = [i for i, p in enumerate(screened) if p.get("instruction_attack", 0) >= screen
                    or (i in talk and len(talk) == len(segments))]  # all small talk, or not
         whole = " ".join(self.core_words(message))
         questions = sum(s.question for s in segments)
         check_whole = questions > 1 and \
-            self._classify(self.screen, [whole], None)[0].get("compare_documents", 0) >= SCREEN
+            self._classify(self.screen, [whole], None)[0].get("compare_documents", 0) >= screen
         confirm = [self.glossary.expand(texts[i]) for i in flagged]
         if check_whole:  # the text read() would search for the whole message: embedded once
             confirm.append(self.glossary.expand(self._up_to_question(self._focus(message))))
@@ -91,21 +88,32 @@ class Understanding:
             if confirm else []
         full = dict(zip(flagged, confirmed))
         attacks = [segments[i].text for i, p in full.items()
-                   if _top(p) == "instruction_attack" and p[_top(p)] >= ATTACK_PROBABILITY]
+                   if _top(p) == "instruction_attack" and p[_top(p)] >= self.config.attack_probability]
         kept = [s for s in segments if s.text not in attacks]
         talk = {_top(full[i]) if i in full else "" for i, s in enumerate(segments)
                 if s.text not in attacks}
         if kept and talk <= {"greeting", "thanks"} and \
-                sum(len(self.core_words(s.text)) for s in kept) <= SMALLTALK_WORDS:
+                sum(len(self.core_words(s.text)) for s in kept) <= self.config.smalltalk_words:
             return Message(parts=(), instructions=tuple(attacks), smalltalk=sorted(talk)[-1])
         if attacks and not any(s.question for s in kept):
             return Message(parts=(), instructions=tuple(attacks))  # its only request was the attack
         parts = [p for p in group_questions(kept) if self.core_words(p)]
         compare = confirmed[-1].get("compare_documents", 0.0) if check_whole else 0.0
         if len(parts) > 1 and compare >= 0.5 and not attacks and (
-                len(self.named_documents(whole)) != 1 or compare >= SURE_COMPARE):
+                len(self.named_documents(whole)) != 1 or compare >= self.config.sure_compare):
             parts = [message.strip()]  # "what did 2023 say, and what does it say now?": one question
-        return Message(parts=tuple(parts), instructions=tuple(attacks))
+        return Message(parts=tuple(parts), instructions=tuple(attacks),
+                       leaning=self._leaning(parts))
+
+    def _leaning(self, parts: list[str]) -> tuple[bool, ...]:
+        """For each part, whether it leans on the one before it in the same message ("How much
+        does an NPQ cost? Is it cheaper through Camden?")."""
+        return tuple(k > 0 and self.followups.is_follow_up(
+            tokens(self.glossary.canonical(" ".join(self.core_words(part)))), same_message=True)
+            for k, part in enumerate(parts))
+
+    def _segments(self, text: str) -> list:
+        return split_segments(text, self.starts_request, self.config.min_clause_words)
 
     def starts_request(self, text: str) -> bool:
         """True when a segment starts like a question or request ("can we...", "tell me...");
@@ -118,7 +126,7 @@ class Understanding:
     def core_words(self, text: str, correct: bool = True) -> list[str]:
         """Normalised tokens (texting and, with `correct`, typos fixed), openers dropped."""
         words = self.glossary.normalise(text)
-        if correct:
+        if correct and self.components.spelling:
             words = [self.spelling.correct(w) for w in words]
         changed = True
         while changed and words:
@@ -161,7 +169,8 @@ class Understanding:
         corrected = " ".join(core)
         canonical = tokens(self.glossary.canonical(corrected))
         previous, last_answer, last_question = self.followups.standalone_history(history)
-        follow_up = bool(previous) and self.followups.is_follow_up(canonical, same_message)
+        follow_up = bool(previous) and self.components.followup_rewriting \
+            and self.followups.is_follow_up(canonical, same_message)
         pointed = follow_up and (self.followups.pointed_item(canonical, last_answer) is not None
                                  or self.followups.points_back(canonical))
         standalone = " ".join(self.followups.rewrite(canonical, previous, last_answer)) \
@@ -192,15 +201,16 @@ class Understanding:
         each = self._classify(self.intents, draft.readings,
                               np.repeat(vector[None, :], len(draft.readings), axis=0))
         intent_p = {k: sum(p[k] for p in each) / len(each) for k in each[0]}
-        if draft.follow_up and max(each[1].values()) >= OWN_CONFIDENT:
+        if draft.follow_up and max(each[1].values()) >= self.config.own_confident:
             intent_p = each[1]  # "and how much would I earn?" says what it asks by itself
         intent = _top(intent_p)
-        if (intent_p[intent] < MIN_INTENT_PROBABILITY and not intent.startswith(TOPIC_PREFIX)) \
+        if (intent_p[intent] < self.config.min_intent_probability
+                and not intent.startswith(TOPIC_PREFIX)) \
                 or (draft.pointed and intent in ("which_stage", "list")):
             intent = "fact"  # uncertain, or about one item of a list just given
         type_p = self._classify(self.answer_types, [draft.asking or draft.corrected],
                                 vector[None, :])[0]
-        answer_type = _top(type_p) if type_p[_top(type_p)] >= SOFT_TYPE_PROBABILITY \
+        answer_type = _top(type_p) if type_p[_top(type_p)] >= self.config.soft_type_probability \
             else DEFAULT_ANSWER_TYPE
         corrected, standalone, canonical = draft.corrected, draft.standalone, draft.canonical
         organisations = tuple(o for o in self._organisations
@@ -209,15 +219,22 @@ class Understanding:
             answer_type = "other_org"
         stages = self.stages.find(corrected)
         context = self.stages.find(standalone) if draft.follow_up and not stages else []
+        targets = self._after_cue(stages, canonical)
+        roles = sort_roles(canonical, [m for m in stages if m not in targets], self._holding,
+                           frozenset(self.domain.here_words), self.config.cue_reach) \
+            if self.components.role_detection else Roles(mentioned=tuple(stages))
         counted = _COUNTED.search(corrected)
         return Query(
             text=draft.typed, corrected=corrected, standalone=standalone,
-            search_text=draft.texts[0], lexical_text=self.glossary.expand(draft.searched, every=False),
+            search_text=draft.texts[0],
+            lexical_text=self.glossary.expand(draft.searched, every=False),
             intent=intent, confidence=max(intent_p.values()), answer_type=answer_type,
             type_confidence=1.0 if organisations else type_p.get(answer_type, 0.0),
             follow_up=draft.follow_up, stages=tuple(stages), context_stages=tuple(context),
             previous_stages=self._stages_shown(draft.last_answer) if draft.follow_up else (),
-            become_targets=self._after_cue(stages, canonical), pointed=draft.pointed,
+            become_targets=targets, held_stages=roles.held,
+            mentioned_stages=tuple(m for m in roles.mentioned if self.components.role_detection),
+            asking=draft.asking, excluded=self._excluded(draft.corrected), pointed=draft.pointed,
             documents=self.named_documents(standalone),
             aspects=self.aspects(corrected) or (
                 self.aspects(draft.last_question)
@@ -238,6 +255,19 @@ class Understanding:
                        aspects=tuple(dict.fromkeys(first.aspects + second.aspects)),
                        vector=(both / max(float(np.linalg.norm(both)), 1e-9)).astype(np.float32))
 
+    def _excluded(self, text: str) -> str:
+        """The words after an exclusion cue ("apart from the coaching sessions" -> "the coaching
+        sessions"), up to the end of the clause; "" when there is none."""
+        lowered = f" {text.lower()} "
+        for cue in self._exclusion:
+            at = lowered.find(f" {cue} ")
+            if at >= 0:
+                rest = lowered[at + len(cue) + 2:]
+                clause = re.split(r"[,.;:?!]| is | are | do | does | can | what | which | how ",
+                                  rest, maxsplit=1)[0]
+                return " ".join(clause.split()[:self.config.excluded_words])
+        return ""
+
     def _after_cue(self, stages: list, canonical: list[str]) -> tuple:
         """Stages named after the first "become"-like cue ("I'm a TA and want to become a
         teacher" -> teacher), nearest first."""
@@ -251,30 +281,39 @@ class Understanding:
         """The question without the small talk around it: statements before or after it are
         kept only when they say who is asking or what about ("I'm a TA with a degree."), not
         "Hope your week's going ok."."""
-        segments = split_segments(text, self.starts_request)
+        segments = self._segments(text)
         if len(segments) < 2 or not any(s.question for s in segments):
             return text
-        return " ".join(s.text for s in segments if s.question or self._informative(s.text))
+        return " ".join(s.text for k, s in enumerate(segments) if s.question
+                        or self._informative(s.text)
+                        or (k + 1 < len(segments) and segments[k + 1].question
+                            and self._leans(segments[k + 1].text)))
+
+    def _leans(self, question: str) -> bool:
+        """A question that leans on the statement before it ("... joining a trust. Does Camden
+        Learning make that call?"): it points back with "that", "it", "this", "they"..."""
+        words = tokens(" ".join(self.core_words(question, correct=False)))
+        return any(w in self.followups.references for w in words)
 
     def _informative(self, statement: str) -> bool:
-        """A statement naming a role, stage or school term ("ChatGPT"), or two words that
-        headings use."""
+        """A statement naming a role, stage or school term ("ChatGPT"), pointing back at what
+        was said ("the last one you listed:"), or with two words that headings use."""
         words = tokens(self.glossary.canonical(" ".join(self.core_words(statement))))
-        return bool(self.stages.find(" ".join(words))) \
+        return bool(self.stages.find(" ".join(words))) or self.followups.points_back(words) \
             or bool(self.glossary.spans(self.glossary.normalise(statement))) \
-            or len(self.followups.topic_words(words)) >= INFORMATIVE_WORDS
+            or len(self.followups.topic_words(words)) >= self.config.informative_words
 
     def _up_to_question(self, text: str) -> str:
         """The message up to its last asking sentence: what comes after ("our SLT keeps
         asking") rarely helps the search."""
-        segments = split_segments(text, self.starts_request)
+        segments = self._segments(text)
         last = max((i for i, s in enumerate(segments) if s.question), default=len(segments) - 1)
         kept = " ".join(s.text for s in segments[:last + 1]) if segments else text
         return " ".join(self.core_words(kept))
 
     def _asking_sentence(self, text: str) -> str:
         """The sentence that asks, when a question follows statements; "" otherwise."""
-        segments = split_segments(text, self.starts_request)
+        segments = self._segments(text)
         asking = [s.text for s in segments if s.question]
         if len(segments) < 2 or not asking:
             return ""
@@ -310,7 +349,7 @@ class Understanding:
         if missing:
             for text, vector in zip(missing, self.embedder.embed(missing)):
                 self._recent[text] = vector
-            while len(self._recent) > RECENT_VECTORS:
+            while len(self._recent) > self.config.recent_vectors:
                 self._recent.pop(next(iter(self._recent)))
         return np.array([self._recent[t] for t in texts], dtype=np.float32)
 
@@ -365,3 +404,4 @@ class _Draft:
 
 def _top(probabilities: dict[str, float]) -> str:
     return max(probabilities, key=probabilities.get)
+

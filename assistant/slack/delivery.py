@@ -10,14 +10,14 @@ Questions come in pending (assistant/slack/pending.py). One left pending by a pr
 stopped is answered after a restart with a line saying sorry for the delay, unless it is older
 than SLACK_RECOVER_MINUTES (then one line asks the person to ask again), and unless its answer
 was posted before the crash: every answer carries message metadata naming its event, and the
-thread is checked for it first, so a crash between posting and marking posts nothing twice.
+thread is checked for it first, so a crash between posting and marking posts nothing twice. A
+streamed reply cut short by the crash is replaced by the answer, not followed by a second one
+(its message is noted as pending the moment the stream begins).
 """
 from __future__ import annotations
 
 import logging
-import os
 import secrets
-import socket
 import threading
 import time
 from concurrent.futures import Future, ThreadPoolExecutor
@@ -29,65 +29,21 @@ from assistant.slack.blocks import answer_blocks, closing_blocks
 from assistant.slack.etiquette import is_follow_up
 from assistant.slack.pending import LEASE_SECONDS, PendingQuestions
 from assistant.slack.pending_store import StorePendingQuestions
-from assistant.slack.questions import Question, MENTION
+from assistant.slack.questions import Question
+from assistant.slack.recovery import process_owner
 from assistant.slack.streaming import StreamedReply
+from assistant.slack.threads import answer_metadata, posted_answer, read_thread, turns
 
 log = logging.getLogger(__name__)
-MAX_HISTORY = 10  # earlier turns of a thread given to the engine
-THREAD_LIMIT = 50  # messages read back from a thread
-ANSWER_EVENT = "pdbot_answer"  # metadata event_type on every answer: which event it answers
 ANSWER_THREADS = 4  # questions answered at once (the engine quotes one at a time; Slack calls
                     # and model calls overlap)
 MAX_ATTEMPTS = 5  # a question taken up this many times without a reply is given up (logged)
 RETRY_SECONDS = 60.0  # a question that could not be replied to is tried again after this
 
 
-def answer_metadata(event_id: str, answer_id: str) -> dict:
-    """Message metadata naming the event an answer answers (found again after a crash)."""
-    return {"event_type": ANSWER_EVENT,
-            "event_payload": {"event_id": event_id, "answer_id": answer_id}}
-
-
-def posted_answer(thread: list[dict], event_id: str) -> str | None:
-    """The answer id of a reply to `event_id` already in the thread (read with its metadata)."""
-    for message in thread:
-        metadata = message.get("metadata") or {}
-        payload = metadata.get("event_payload") or {}
-        if metadata.get("event_type") == ANSWER_EVENT and payload.get("event_id") == event_id:
-            return payload.get("answer_id") or ""
-    return None
-
-
-def process_owner() -> str:
-    """This process, as a lease owner: host, pid and a token telling it from an earlier process
-    that had the same pid."""
-    return f"{socket.gethostname()}:{os.getpid()}:{secrets.token_hex(3)}"
-
-
 def new_ref() -> str:
     """A short reference that ties a "something went wrong" reply to its log record."""
     return secrets.token_hex(4)
-
-
-def read_thread(client, channel: str, thread_ts: str, metadata: bool = False) -> list[dict]:
-    """A thread's messages, oldest first (with their metadata when asked)."""
-    response = client.conversations_replies(channel=channel, ts=thread_ts, limit=THREAD_LIMIT,
-                                            include_all_metadata=metadata or None)
-    return list(response.get("messages", []))
-
-
-def turns(thread: list[dict], current_ts: str, bot_user_id: str) -> list[Turn]:
-    """The thread's turns other than the message `current_ts` (the last MAX_HISTORY), mentions
-    removed: what a follow-up is read against."""
-    found = []
-    for message in thread:
-        if message.get("ts") == current_ts or message.get("subtype"):
-            continue
-        from_bot = bool(message.get("bot_id")) or message.get("user") == bot_user_id
-        text = MENTION.sub("", message.get("text", "")).strip()
-        if text:
-            found.append(Turn("assistant" if from_bot else "user", text))
-    return found[-MAX_HISTORY:]
 
 
 class Deliverer:
@@ -200,7 +156,8 @@ class Deliverer:
                 {"channel": q.channel, "user": q.user, "text": q.text, "team": q.team}, client):
             self.pending.finish(q, "skipped")
             return "skipped"
-        history = turns(thread, q.ts, bot_user_id)
+        history = turns([m for m in thread if m.get("ts") != q.reply_ts], q.ts,
+                        bot_user_id)  # a reply a crash cut short is not an earlier turn
         if q.recovered:
             outcome = self._recovered(q, client, thread, history)
             if outcome:
@@ -212,7 +169,8 @@ class Deliverer:
         metadata = answer_metadata(q.event_id, answer_id)
         stream = None
         if self.answerer.streams and not q.recovered:
-            stream = StreamedReply(client, q.channel, q.thread_ts, q.team, q.user)
+            stream = StreamedReply(client, q.channel, q.thread_ts, q.team, q.user,
+                                   on_start=lambda ts: self._replying(q, ts))
         answer, seconds = self.answerer.answer(q.question, history,
                                                stream.on_text if stream else None)
         lead = wording.SORRY_FOR_THE_DELAY if q.recovered else ""
@@ -220,8 +178,7 @@ class Deliverer:
         posted = stream.finish(answer, closing_blocks(answer, answer_id), blocks, text,
                                metadata) if stream else None
         if posted is None:
-            client.chat_postMessage(channel=q.channel, thread_ts=q.thread_ts, blocks=blocks,
-                                    text=text, metadata=metadata)
+            self._post(client, q, blocks, text, metadata)
         self._record(q, answer, answer_id, history)
         log_answer(answer_id, answer, q.user, q.channel, seconds)
         if q.recovered and self.metrics is not None:
@@ -255,6 +212,31 @@ class Deliverer:
         if self.metrics is not None:
             self.metrics.expired.inc()
         return "expired"
+
+    def _post(self, client, q: Question, blocks: list[dict], text: str, metadata: dict) -> None:
+        """Post the answer in the question's thread; when a crash cut its streamed reply short,
+        replace that message instead (ended first, if Slack still has it streaming)."""
+        if q.reply_ts:
+            try:
+                client.chat_stopStream(channel=q.channel, ts=q.reply_ts)
+            except Exception as exc:  # expired long ago, as a rule: nothing to end
+                log.debug("stream %s already ended: %s", q.reply_ts, exc)
+            try:
+                client.chat_update(channel=q.channel, ts=q.reply_ts, blocks=blocks, text=text,
+                                   metadata=metadata)
+                return
+            except Exception as exc:  # deleted meanwhile: the answer is posted after all
+                log.warning("event %s: could not replace its cut-short reply (%s); posting",
+                            q.event_id, exc)
+        client.chat_postMessage(channel=q.channel, thread_ts=q.thread_ts, blocks=blocks,
+                                text=text, metadata=metadata)
+
+    def _replying(self, q: Question, ts: str) -> None:
+        """Note the message a streamed reply began in (found again after a crash)."""
+        try:
+            self.pending.replying(q, ts)
+        except Exception:  # the stream goes on; only a crash before its end would repeat it
+            log.exception("event %s: could not note its streamed reply", q.event_id)
 
     def _record(self, q: Question, answer, answer_id: str, history: list[Turn]) -> None:
         """Record a posted answer and mark its question answered (one transaction). Should that

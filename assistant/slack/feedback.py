@@ -159,14 +159,17 @@ class FeedbackStore:
     def usage_since(self, since: float, team: str | None = None
                     ) -> tuple[list[dict], list[dict]]:
         """(answers, votes) recorded since a time (in one team when given), for usage reports:
-        each answer's time, outcome, reason, question and embedding (None when not stored);
-        each vote's time, vote and reason."""
+        each answer's time, outcome, reason, question, embedding (None when not stored), cited
+        chunk ids (`sections`) and its citations as stored (JSON text, for the few labels a
+        report needs: parsing every one would cost more than the rest); each vote's time, vote
+        and reason."""
         from sqlalchemy import select
 
         from assistant.store.tables import answers as a, votes as v
 
         answer_query = select(a.c.answer_id, a.c.created, a.c.answered, a.c.reason,
-                              a.c.question, a.c.vector).where(a.c.created >= since) \
+                              a.c.question, a.c.vector, a.c.sections, a.c.citations) \
+            .where(a.c.created >= since) \
             .order_by(a.c.created)
         vote_query = select(v.c.answer_id, v.c.vote, v.c.reason, v.c.created, a.c.question,
                             a.c.vector).join(a, a.c.answer_id == v.c.answer_id, isouter=True) \
@@ -180,6 +183,8 @@ class FeedbackStore:
         for row in found + voted:
             blob = row.pop("vector", None)
             row["vector"] = np.frombuffer(blob, dtype=np.float32) if blob else None
+        for row in found:
+            row["sections"] = json.loads(row["sections"] or "[]")
         return found, voted
 
     def purge(self, retention_days: int, now: float | None = None,

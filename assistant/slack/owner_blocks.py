@@ -63,6 +63,8 @@ def preview_blocks(candidate, before: dict | None, after: dict | None,
             f"`{candidate.version}` is built, not live.")
     lines = report.changes.lines() if report.changes else ["No section changed."]
     blocks = [_section(head),
+              _section("*Structure found* (the live version's counts in brackets)\n"
+                       + escape("\n".join(report.structure_lines()))),
               _section("*What changes*\n```" + escape("\n".join(lines)) + "```"),
               _section("*Eval on the project's case sets*\n"
                        f"Before (live): {eval_line(before)}\nAfter: {eval_line(after)}")]

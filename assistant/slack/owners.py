@@ -29,6 +29,8 @@ NOT_AN_OWNER = ("Thanks! Only the document owners can update the framework docum
                 "haven't used this file.")
 INTERNAL_ERROR = ("Something went wrong while reading that file (the log has the details). "
                   "Nothing was changed.")
+USAGE_NOT_ATTACHED = ("(Slack would not take the attached report; `pdbot usage` on the server "
+                      "writes the same report.html.)")
 NOT_AN_OWNER_ACTION = "Only the document owners can publish, discard or roll back versions."
 _USAGE = re.compile(r"^\s*usage(?:\s+(\d{1,3}))?\s*$", re.I)
 
@@ -76,14 +78,23 @@ class OwnerWorkflow:
         match = _USAGE.match(event.get("text", ""))
         if not match or not self.is_owner(event.get("user", ""), event.get("team", "")):
             return False
-        from assistant.usage_report import build_usage, summary_lines, write_usage_report
+        from slack_sdk.errors import SlackApiError
 
-        report = build_usage(self.store, int(match.group(1) or 30))
+        from assistant.usage_coverage import live_sections
+        from assistant.usage_report import build_usage, usage_message, write_usage_report
+
+        report = build_usage(self.store, int(match.group(1) or 30),
+                             live=live_sections(self.settings.data_dir))
+        text = usage_message(report)
         with tempfile.TemporaryDirectory() as folder:
             paths = write_usage_report(report, Path(folder))
-            client.files_upload_v2(channel=event["channel"], file=str(paths["html"]),
-                                   filename="report.html", title="What staff ask",
-                                   initial_comment="\n".join(summary_lines(report)))
+            try:
+                client.files_upload_v2(channel=event["channel"], file=str(paths["html"]),
+                                       filename="report.html", title="What staff ask",
+                                       initial_comment=text)
+            except SlackApiError as exc:  # e.g. files:write missing: the figures still arrive
+                log.warning("usage report not attached: %s", exc.response.get("error"))
+                client.chat_postMessage(channel=event["channel"], text=text + "\n" + USAGE_NOT_ATTACHED)
         return True
 
     def _receive(self, client, channel: str, user: str, file_id: str) -> None:

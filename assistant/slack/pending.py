@@ -11,6 +11,7 @@ assistant/slack/pending_store.py, over SQLite or PostgreSQL):
   questions whose lease ran out or whose owner is known to be gone, so two replicas never answer
   the same one; `renew` keeps a living owner's leases;
 - `answered` records the answer and marks the question answered in one transaction;
+- `replying` notes a reply begun (a stream's message), which a claim hands over with it;
 - a question no longer pending (answered, skipped, expired, failed) keeps no text;
 - nothing here talks to Slack.
 """
@@ -51,6 +52,11 @@ class PendingQuestions(ABC):
                  history: list[dict]) -> bool:
         """Record the answer (as FeedbackStore.record_answer does) and mark the question
         answered, in one transaction; False when it was no longer pending."""
+
+    @abstractmethod
+    def replying(self, question: Question, ts: str) -> None:
+        """Note the message a reply to `question` was begun in (a stream), so that after a
+        crash the answer replaces that message instead of posting a second one."""
 
     @abstractmethod
     def finish(self, question: Question, outcome: str) -> bool:

@@ -17,7 +17,7 @@ from assistant.slack.questions import Question
 from knowledge.records import Answer
 
 COLUMNS = ("event_id", "kind", "team", "channel", "thread_ts", "ts", "user", "text", "created",
-           "attempts")
+           "attempts", "reply_ts")
 
 
 class StorePendingQuestions(PendingQuestions):
@@ -91,6 +91,15 @@ class StorePendingQuestions(PendingQuestions):
                 status="answered", text=None, answer_id=answer_id, lease_owner="",
                 lease_until=0)).rowcount == 1
 
+    def replying(self, question: Question, ts: str) -> None:
+        from sqlalchemy import update
+
+        from assistant.store.tables import events as e
+
+        with self._engine.begin() as db:
+            db.execute(update(e).where(e.c.event_id == question.event_id,
+                                       e.c.status == "pending").values(reply_ts=ts))
+
     def finish(self, question: Question, outcome: str) -> bool:
         from sqlalchemy import update
 
@@ -126,4 +135,5 @@ def _question(row, recovered: bool) -> Question:
     return Question(event_id=data["event_id"], kind=data["kind"], team=data["team"] or "",
                     channel=data["channel"], thread_ts=data["thread_ts"], ts=data["ts"],
                     user=data["user"], text=data["text"] or "", created=data["created"],
-                    recovered=recovered, attempts=data["attempts"])
+                    recovered=recovered, attempts=data["attempts"],
+                    reply_ts=data["reply_ts"] or "")

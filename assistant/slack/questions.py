@@ -34,6 +34,7 @@ class Question:
     created: float = field(default_factory=time.time)
     recovered: bool = False
     attempts: int = 1  # times a process has taken it up (more than one: after a restart)
+    reply_ts: str = ""  # a streamed reply begun for it before a restart (replaced, not repeated)
 
     @property
     def in_thread(self) -> bool:

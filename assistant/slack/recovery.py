@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import logging
 import os
+import secrets
 import socket
 import threading
 import time
@@ -19,6 +20,12 @@ from assistant.slack.pending import LEASE_SECONDS
 
 log = logging.getLogger(__name__)
 SWEEP_SECONDS = LEASE_SECONDS / 4
+
+
+def process_owner() -> str:
+    """This process, as a lease owner: host, pid and a token telling it from an earlier process
+    that had the same pid."""
+    return f"{socket.gethostname()}:{os.getpid()}:{secrets.token_hex(3)}"
 
 
 def is_gone(owner: str, me: str) -> bool:

@@ -150,11 +150,13 @@ def create_http(app, host: str = "127.0.0.1", port: int = 0, threads: int = 8, *
 
     class CountedErrorTask(ErrorTask):
         def execute(self):
-            super().execute()
-            log.warning("refused a request from %s: %s", self.channel.addr[0], self.status,
-                        extra={"event": "http_refused", "status": self.status[:3]})
+            # logged and counted before the reply goes out, so whoever sees the reply sees them
+            status = self.request.error.to_response(self.channel.server.adj.ident)[0]
+            log.warning("refused a request from %s: %s", self.channel.addr[0], status,
+                        extra={"event": "http_refused", "status": status[:3]})
             if metrics is not None:
-                metrics.http_refused.labels(self.status[:3]).inc()
+                metrics.http_refused.labels(status[:3]).inc()
+            super().execute()
 
     class Channel(HTTPChannel):
         error_task_class = CountedErrorTask

@@ -27,8 +27,10 @@ def stream_safe(text: str) -> str:
 class StreamedReply:
     """One streamed message in a thread; `on_text(so_far)` is the answerer's callback."""
 
-    def __init__(self, client, channel: str, thread_ts: str, team: str, user: str):
+    def __init__(self, client, channel: str, thread_ts: str, team: str, user: str,
+                 on_start=None):
         self.client, self.channel = client, channel
+        self.on_start = on_start  # called once with the message's ts when the stream begins
         self.stream = client.chat_stream(channel=channel, thread_ts=thread_ts,
                                          recipient_team_id=team or None,
                                          recipient_user_id=user or None,
@@ -56,6 +58,9 @@ class StreamedReply:
         except Exception as exc:  # expired, rate-limited past retries, network
             self._broke("append", exc)
         self.sent = text
+        if self.on_start is not None and self.ts is not None:
+            started, self.on_start = self.on_start, None
+            started(self.ts)
 
     def finish(self, answer: Answer, closing: list[dict], full: list[dict], text: str,
                metadata: dict) -> str | None:

@@ -37,6 +37,7 @@ events = Table(
     Column("user", Text, server_default=""), Column("text", Text),
     Column("lease_owner", Text, server_default=""), Column("lease_until", Double, server_default="0"),
     Column("attempts", Integer, server_default="0"), Column("answer_id", Text, server_default=""),
+    Column("reply_ts", Text, server_default=""),
 )
 
 # Each team's own settings (many workspaces); a column left empty (or NULL) means the

@@ -3,7 +3,9 @@
 Headings come from paragraph styles (a style named "Heading N" or "Title", or an outline level
 on the style or paragraph, following `basedOn`); list items are paragraphs with numbering;
 bold comes from runs, character styles ("Strong") or the paragraph style, and a bold paragraph
-with line breaks (`w:br`) becomes one bold line per break. Tables keep their header row
+with line breaks (`w:br`) becomes one bold line per break. Font sizes (`w:sz`, from the run, its
+character style, the paragraph style or the document defaults) go with the text, so a file with
+no heading styles gets its headings from larger Normal paragraphs (markdown.MarkdownWriter). Tables keep their header row
 (`w:tblHeader`, or a "Table Heading" style) and each cell's paragraphs.
 """
 from __future__ import annotations
@@ -23,6 +25,7 @@ _O = "{urn:schemas-microsoft-com:office:office}"
 _R = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}"
 _RELS = "word/_rels/document.xml.rels"
 _HEADING_NAME = re.compile(r"^heading\s*(\d)$", re.IGNORECASE)
+_DEFAULTS = "\0defaults"  # the document defaults (w:docDefaults) among the styles
 _CONTAINERS = {"hyperlink", "ins", "smartTag", "fldSimple", "customXml", "sdtContent", "sdt"}
 
 
@@ -34,6 +37,7 @@ class _Style:
     numbered: bool = False
     bold: bool | None = None
     italic: bool | None = None
+    size: float | None = None  # points
 
 
 def docx_to_text(path: Path) -> str:
@@ -44,7 +48,7 @@ def docx_to_text(path: Path) -> str:
         body = ET.fromstring(archive.read("word/document.xml")).find(f"{W}body")
         styles = _read_styles(archive)
         links = _read_links(archive)
-    reader = _Reader(styles, links)
+    reader = _Reader(styles, links, styles.pop(_DEFAULTS, _Style()).size)
     writer = MarkdownWriter()
     if body is not None:
         reader.write_children(body, writer)
@@ -67,7 +71,10 @@ def _read_styles(archive: zipfile.ZipFile) -> dict[str, _Style]:
         rpr = element.find(f"{W}rPr")
         style.bold = _toggle(rpr, "b")
         style.italic = _toggle(rpr, "i")
+        style.size = _size(rpr)
         styles[element.get(f"{W}styleId", "")] = style
+    defaults = root.find(f"{W}docDefaults/{W}rPrDefault/{W}rPr")
+    styles[_DEFAULTS] = _Style(size=_size(defaults))
     return styles
 
 
@@ -83,9 +90,11 @@ def _read_links(archive: zipfile.ZipFile) -> dict[str, str]:
 class _Reader:
     """Walks the body with the document's styles at hand."""
 
-    def __init__(self, styles: dict[str, _Style], links: dict[str, str]):
+    def __init__(self, styles: dict[str, _Style], links: dict[str, str],
+                 default_size: float | None = None):
         self.styles = styles
         self.links = links
+        self.default_size = default_size
 
     def inherited(self, style_id: str | None, attribute: str):
         """A style attribute, following basedOn until one is set."""
@@ -149,13 +158,14 @@ class _Reader:
         """The runs of a paragraph (inside links, insertions and fields too) as spans."""
         para_bold = bool(self.inherited(style_id, "bold"))
         para_italic = bool(self.inherited(style_id, "italic"))
+        para_size = self.inherited(style_id or self._normal(), "size") or self.default_size
         spans: list[Span] = []
 
         def visit(element: ET.Element, link: str | None) -> None:
             for child in element:
                 tag = _local(child)
                 if tag == "r":
-                    spans.extend(self.run(child, para_bold, para_italic, link))
+                    spans.extend(self.run(child, para_bold, para_italic, link, para_size))
                 elif tag == "hyperlink":
                     visit(child, self.links.get(child.get(f"{_R}id") or "", "#"))
                 elif tag in _CONTAINERS:
@@ -164,17 +174,22 @@ class _Reader:
         visit(p, None)
         return spans
 
+    def _normal(self) -> str | None:
+        """The paragraph style a paragraph without one has (Word's "Normal")."""
+        return next((i for i, s in self.styles.items() if s.name.lower() == "normal"), None)
+
     def run(self, r: ET.Element, para_bold: bool, para_italic: bool,
-            link: str | None) -> list[Span]:
+            link: str | None, para_size: float | None = None) -> list[Span]:
         rpr = r.find(f"{W}rPr")
         char_style = _val(rpr.find(f"{W}rStyle")) if rpr is not None else None
         bold = _first(_toggle(rpr, "b"), self.inherited(char_style, "bold"), para_bold)
         italic = _first(_toggle(rpr, "i"), self.inherited(char_style, "italic"), para_italic)
+        size = _size(rpr) or self.inherited(char_style, "size") or para_size
         out: list[Span] = []
         for child in r:
             tag = _local(child)
             if tag == "t" and child.text:
-                out.append(Span(child.text, bold, italic, link))
+                out.append(Span(child.text, bold, italic, link, size))
             elif tag == "tab":
                 out.append(Span(" ", bold, italic, link))
             elif tag in ("br", "cr") and child.get(f"{W}type") not in ("page", "column"):
@@ -233,6 +248,15 @@ def _toggle_element(element: ET.Element | None) -> bool | None:
 
 def _toggle(rpr: ET.Element | None, name: str) -> bool | None:
     return _toggle_element(rpr.find(f"{W}{name}")) if rpr is not None else None
+
+
+def _size(rpr: ET.Element | None) -> float | None:
+    """A run property's font size in points (w:sz is in half-points)."""
+    value = _val(rpr.find(f"{W}sz")) if rpr is not None else None
+    try:
+        return int(value) / 2 if value else None
+    except ValueError:
+        return None
 
 
 def _first(*values):

@@ -4,10 +4,13 @@ Whitespace is collapsed as a browser would (source line breaks are spaces; `<br>
 so a heading wrapped over two source lines stays one heading. `<strong>`/`<b>` make bold spans
 (a paragraph that is all bold becomes bold lines, one per `<br>`), `<em>`/`<i>` italic ones.
 A table's header is its `<thead>` or a first row of `<th>` cells; a cell's `<p>` and `<li>`
-blocks are its paragraphs.
+blocks are its paragraphs. An inline `font-size` (pt, px, em, rem or %) goes with the text, so a
+page whose headings are larger `<p>` paragraphs rather than `<h1>`-`<h6>` keeps them
+(markdown.MarkdownWriter).
 """
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 from ingest.formats.markdown import BREAK, MarkdownWriter, Span, Table
@@ -20,6 +23,10 @@ _BLOCKS = set(_HEADINGS) | _CONTAINERS | {"p", "ul", "ol", "li", "table", "hr", 
                                           "dt", "dd"}
 _BOLD = {"strong", "b"}
 _ITALIC = {"em", "i"}
+_FONT_SIZE = re.compile(r"font-size\s*:\s*([\d.]+)\s*(pt|px|em|rem|%)", re.IGNORECASE)
+_BOLD_STYLE = re.compile(r"font-weight\s*:\s*(bold|[6-9]00)", re.IGNORECASE)
+BASE_SIZE = 12.0  # points: a browser's default text size (16px)
+_POINTS = {"pt": 1.0, "px": 0.75, "em": BASE_SIZE, "rem": BASE_SIZE, "%": BASE_SIZE / 100}
 
 
 def html_to_text(path: Path) -> str:
@@ -76,32 +83,43 @@ def _write_item(item, writer: MarkdownWriter) -> None:
 
 
 def _spans(element) -> list[Span]:
-    return _spans_of(list(element.children))
+    return _spans_of(list(element.children), _font_size(element, BASE_SIZE))
 
 
-def _spans_of(nodes: list) -> list[Span]:
+def _spans_of(nodes: list, size: float = BASE_SIZE) -> list[Span]:
     spans: list[Span] = []
     for node in nodes:
-        _collect(node, spans, False, False, None)
+        _collect(node, spans, False, False, None, size)
     return spans
 
 
-def _collect(node, spans: list[Span], bold: bool, italic: bool, link: str | None) -> None:
+def _font_size(element, inherited: float) -> float:
+    """The element's inline font-size in points, else what it inherits."""
+    match = _FONT_SIZE.search(element.get("style") or "") if hasattr(element, "get") else None
+    if not match:
+        return inherited
+    value, unit = float(match.group(1)), match.group(2).lower()
+    return round(value * _POINTS[unit] * (inherited / BASE_SIZE if unit in ("em", "%") else 1), 1)
+
+
+def _collect(node, spans: list[Span], bold: bool, italic: bool, link: str | None,
+             size: float = BASE_SIZE) -> None:
     name = getattr(node, "name", None)
     if name is None:
         text = str(node)
         if text and type(node).__name__ in ("NavigableString", "CData"):
-            spans.append(Span(text, bold, italic, link))
+            spans.append(Span(text, bold, italic, link, size))
         return
     if name == "br":
         spans.append(Span(BREAK))
         return
     if name == "a":
         link = node.get("href") or "#"
-    bold = bold or name in _BOLD
+    bold = bold or name in _BOLD or bool(_BOLD_STYLE.search(node.get("style") or ""))
     italic = italic or name in _ITALIC
+    size = _font_size(node, size)
     for child in node.children:
-        _collect(child, spans, bold, italic, link)
+        _collect(child, spans, bold, italic, link, size)
 
 
 def _table(element) -> Table:

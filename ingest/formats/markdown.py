@@ -6,10 +6,16 @@ per paragraph, one line per line break), `- ` bullets, Markdown pipe tables whos
 header, `---` rules and `[page N]` markers. Converters describe a document as spans, paragraphs
 and tables; MarkdownWriter turns them into exactly that text, so every format reaches the
 parser in the same shape as the plain-text edition.
+
+A file without heading styles (an author who made headings by setting a Normal paragraph in a
+larger font) gets its headings from the font sizes: when a document wrote no heading, each
+short paragraph set larger than the body text becomes a heading, ranked by size (the largest
+is level 1). Bold body-size lines stay bold lines, for the structure parser to judge.
 """
 from __future__ import annotations
 
 import re
+from collections import Counter
 from dataclasses import dataclass, field
 
 _SPACES = re.compile(r"[ \t\r\n\u00a0\u2028\u2029]+")
@@ -24,6 +30,7 @@ class Span:
     bold: bool = False
     italic: bool = False
     link: str | None = None
+    size: float | None = None  # font size in points, where the format says
 
 
 @dataclass
@@ -42,6 +49,10 @@ def plain(spans: list[Span]) -> str:
     return _SPACES.sub(" ", "".join(s.text for s in spans)).strip()
 
 
+HEADING_WORDS = 20  # a paragraph set larger than the body is a heading when this short
+LARGER = 0.5  # points above the body size that count as larger
+
+
 class MarkdownWriter:
     """Collects headings, paragraphs, bullets, tables, rules and page markers as text."""
 
@@ -49,10 +60,26 @@ class MarkdownWriter:
         self.lines: list[str] = []
         self._last_table_columns: int | None = None  # set while the last block is a table
         self._page: int | None = None
+        self._headings = 0  # headings the file marked as such
+        self._sizes: Counter = Counter()  # characters of body text by font size
+        self._sized: list[tuple[int, float, str]] = []  # (line, size, text) of short paragraphs
 
     def text(self) -> str:
         """The document as the structure parser's input."""
+        if not self._headings:
+            self._headings_from_sizes()
         return "\n".join(self.lines).strip("\n") + "\n"
+
+    def _headings_from_sizes(self) -> None:
+        """Short paragraphs set larger than the body text become headings, ranked by size."""
+        if not self._sizes or not self._sized:
+            return
+        body = self._sizes.most_common(1)[0][0]
+        larger = sorted({size for _, size, _ in self._sized if size > body + LARGER},
+                        reverse=True)
+        for line, size, text in self._sized:
+            if size in larger:
+                self.lines[line] = f"{'#' * min(larger.index(size) + 1, 6)} {text}"
 
     def page(self, number: int) -> None:
         """A PDF page starts (written once per page, before its first block)."""
@@ -64,12 +91,19 @@ class MarkdownWriter:
         """A heading of level 1-6."""
         text = spans if isinstance(spans, str) else plain(spans)
         if text:
+            self._headings += 1
             self._block([f"{'#' * max(1, min(level, 6))} {text}"])
 
     def paragraph(self, spans: list[Span]) -> None:
         """A body paragraph: bold-only paragraphs become bold lines (one per line break)."""
-        if not plain(spans):
+        text = plain(spans)
+        if not text:
             return
+        size = _size(spans)
+        if size is not None:
+            self._sizes[size] += len(text)
+            if _heading_like(spans, text):
+                self._sized.append((len(self.lines) + 1, size, text))
         if _all_bold(spans):
             lines = [plain(line) for line in _split_breaks(spans)]
             self._block([f"**{line}**" for line in lines if line])
@@ -81,6 +115,9 @@ class MarkdownWriter:
         text = _inline(spans, cell=False)
         if not text:
             return
+        size = _size(spans)
+        if size is not None:
+            self._sizes[size] += len(text)
         if self.lines and not self.lines[-1].startswith("- "):
             self.lines.append("")
         self._last_table_columns = None
@@ -123,6 +160,21 @@ def _looks_like_header(rows: list[list[str]], styled: bool) -> bool:
     longest = max(len(c.split()) for c in rows[0])
     body = max(len(c.split()) for row in rows[1:] for c in row)
     return longest <= (8 if styled else 4) and body > max(6, longest + 3)
+
+
+def _size(spans: list[Span]) -> float | None:
+    """The font size most of a paragraph's characters are set in (None when unknown)."""
+    sizes: Counter = Counter()
+    for span in spans:
+        if span.size is not None and span.text.strip():
+            sizes[span.size] += len(span.text.strip())
+    return sizes.most_common(1)[0][0] if sizes else None
+
+
+def _heading_like(spans: list[Span], text: str) -> bool:
+    """One short line that does not end a sentence: what a heading set in a larger font is."""
+    return (len(text.split()) <= HEADING_WORDS and not any(s.text == BREAK for s in spans)
+            and not text.endswith((".", ";", ",", "!", "?")))
 
 
 def _all_bold(spans: list[Span]) -> bool:

@@ -27,6 +27,21 @@ def image_page(path: Path, page: int) -> str:
             "text (nothing on that page was read)")
 
 
+def _reason(exc: Exception | None) -> str:
+    return f"{type(exc).__name__}: {exc}" if exc is not None else "no reason given"
+
+
+def page_read_as_plain_text(path: Path, page: int | None, exc: Exception) -> str:
+    where = f"page {page}" if page is not None else "the file"
+    return (f"{path.name}: {where} could not be read as laid out ({_reason(exc)}); it was read "
+            "as plain text instead, so its headings and tables may be missing")
+
+
+def page_unreadable(path: Path, page: int, exc: Exception, second: Exception | None) -> str:
+    return (f"{path.name}: page {page} cannot be read ({_reason(exc)}; and as plain text: "
+            f"{_reason(second)}); nothing on that page was indexed, the rest of the file was")
+
+
 def no_text(path: Path) -> str:
     return f"{path}: has no text."
 

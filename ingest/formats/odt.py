@@ -2,7 +2,8 @@
 
 Headings are `text:h` with their outline level (or a paragraph style with a default outline
 level); bold and italic come from the automatic and named styles (following parent styles);
-`text:line-break` splits a bold paragraph into bold lines. Lists are `text:list` items, and
+`text:line-break` splits a bold paragraph into bold lines; font sizes (`fo:font-size`) go with the
+text, so a file with no heading styles gets its headings from larger paragraphs. Lists are `text:list` items, and
 tables keep their header rows (`table:table-header-rows`) and each cell's paragraphs and list
 items.
 """
@@ -31,6 +32,7 @@ class _Style:
     italic: bool | None = None
     outline: int | None = None
     display: str = ""
+    size: float | None = None  # points
 
 
 def odt_to_text(path: Path) -> str:
@@ -56,14 +58,33 @@ def _read_styles(root: ET.Element) -> dict[str, _Style]:
         weight = props.get(f"{FO}font-weight") if props is not None else None
         posture = props.get(f"{FO}font-style") if props is not None else None
         outline = element.get(f"{STYLE}default-outline-level")
+        size = props.get(f"{FO}font-size") if props is not None else None
         styles[element.get(f"{STYLE}name", "")] = _Style(
             parent=element.get(f"{STYLE}parent-style-name"),
             bold=None if weight is None else (weight == "bold" or (weight.isdigit()
                                                                   and int(weight) >= 600)),
             italic=None if posture is None else posture in ("italic", "oblique"),
             outline=int(outline) if outline and outline.isdigit() else None,
-            display=(element.get(f"{STYLE}display-name") or element.get(f"{STYLE}name", "")))
+            display=(element.get(f"{STYLE}display-name") or element.get(f"{STYLE}name", "")),
+            size=_points(size))
+    for element in root.iter(f"{STYLE}default-style"):
+        props = element.find(f"{STYLE}text-properties")
+        if element.get(f"{STYLE}family") == "paragraph" and props is not None:
+            styles[_DEFAULT] = _Style(size=_points(props.get(f"{FO}font-size")))
     return styles
+
+
+_DEFAULT = "\0default"  # the paragraph family's default style
+
+
+def _points(value: str | None) -> float | None:
+    """"16pt" -> 16.0; other units (and percentages) are not read."""
+    if value and value.endswith("pt"):
+        try:
+            return float(value[:-2])
+        except ValueError:
+            return None
+    return None
 
 
 class _Reader:
@@ -125,10 +146,13 @@ class _Reader:
         spans: list[Span] = []
         base = element.get(f"{TEXT}style-name")
 
+        base_size = self.inherited(base, "size") or self.inherited(_DEFAULT, "size")
+
         def add(text: str | None, style: str | None, link: str | None) -> None:
             if text:
                 spans.append(Span(text, bool(self.inherited(style, "bold")),
-                                  bool(self.inherited(style, "italic")), link))
+                                  bool(self.inherited(style, "italic")), link,
+                                  self.inherited(style, "size") or base_size))
 
         def visit(node: ET.Element, style: str | None, link: str | None) -> None:
             add(node.text, style, link)

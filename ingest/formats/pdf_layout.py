@@ -3,8 +3,10 @@
 - Headings: the outline (bookmarks) names them, with their level and position; without one,
   lines set larger than the body text are headings ranked by size. Bold body-size lines stay
   bold lines (the structure parser decides whether they head a section).
-- Tables: a horizontal rule under a row of column titles starts a table with a header; a line
-  of text in two or more columns separated by gutters starts one without. The table goes on
+- Ruled tables (a grid of lines, as Word's "Table Grid" prints) are read cell by cell from the
+  rules (pdf_grid.py), one table over several pages, a row cut by a page break made whole.
+- Other tables: a horizontal rule under a row of column titles starts a table with a header; a
+  line of text in two or more columns separated by gutters starts one without. The table goes on
   while lines fit its columns; a new row starts where the first column starts again after a
   row gap; the header repeated at the top of each new page is dropped.
 - Paragraphs and list items ("•") are lines at the body's line pitch; a larger gap, a change
@@ -13,14 +15,25 @@
 from __future__ import annotations
 
 import re
+from bisect import bisect_left
 from collections import Counter
 from dataclasses import dataclass, field
 
 from ingest.formats.markdown import MarkdownWriter, Span, Table
-from ingest.formats.pdf_lines import (Line, hard_break, join_lines, make_lines,
+from ingest.formats.pdf_grid import Grid, find_grids, row_text
+from ingest.formats.pdf_lines import (Line, hard_break, is_bold, join_lines, make_lines,
                                       splits_word, vocabulary)
 
 _BULLETS = set("•◦▪●○■□‣∙·")
+# Lines of text: a ruled table that ends this close to the lowest text of any page filled its
+# page, so (rows being allowed to break across pages) its last row goes on over the page.
+FULL_PAGE = 1.5
+
+
+def _is_bullet(text: str) -> bool:
+    """A list bullet: a bullet glyph, or one symbol-font character (Word's Symbol bullet
+    comes out as U+F0B7, in the private use area)."""
+    return text in _BULLETS or (len(text) == 1 and "\ue000" <= text <= "\uf8ff")
 
 
 @dataclass
@@ -49,6 +62,17 @@ class _Row:
 
 
 @dataclass
+class _GridTable:
+    """A ruled table being read, maybe over several pages: its rows of cells of segments."""
+
+    columns: int
+    rows: list[list[list[_Segment]]]
+    header_text: str
+    last: Grid
+    styled: bool  # its first row is bold
+
+
+@dataclass
 class _Table:
     """A table being read: its column starts and rows of cells of lines."""
 
@@ -62,23 +86,34 @@ class _Table:
 
 def read_layout(pdf, pages) -> str:
     """The document as Markdown-like text, read from the position and font of its text."""
-    rows = _rows(pages)
-    if not rows:
+    grids = [grid for page in pages for grid in find_grids(page)]
+    rows = _rows(pages, grids)
+    cell_lines = [s.line for g in grids for row in g.rows for cell in row
+                  for s in cell_segments(cell)]
+    chars = [c for r in rows for c in r.line.chars] + [c for line in cell_lines for c in line.chars]
+    visible = [c for c in chars if not c["text"].isspace()]
+    if not visible:
         return ""
-    body = Counter(round(c["size"], 1) for r in rows for c in r.line.chars
-                   if not c["text"].isspace()).most_common(1)[0][0]
+    body = Counter(round(c["size"], 1) for c in visible).most_common(1)[0][0]
     pitch = _pitch(rows, body)
     headings = _outline_headings(pdf, rows) or _size_headings(rows, body)
-    headers = _header_rows(pages, rows, pitch)
-    vocab = vocabulary([s.line for r in rows for s in r.segments])
-    return _Reader(rows, body, pitch, headings, headers, vocab).run()
+    headers = _header_rows(pages, rows, pitch, grids)
+    vocab = vocabulary([s.line for r in rows for s in r.segments] + cell_lines)
+    floor = max(c["bottom"] for c in visible)  # the bottom margin, where page breaks cut rows
+    return _Reader(rows, body, pitch, headings, headers, vocab, grids, floor).run()
 
 
-def _rows(pages) -> list[_Row]:
+def _rows(pages, grids: list[Grid] = ()) -> list[_Row]:
+    """The lines of text outside ruled tables, page by page, cut into segments."""
     rows: list[_Row] = []
     for page in pages:
-        for line in make_lines(page.chars):
-            rows.append(_Row(line, _segments(line), len(rows)))
+        here = [g for g in grids if g.page == page.page_number]
+        chars = [c for c in page.chars if not any(g.holds(c) for g in here)] if here \
+            else page.chars
+        for line in make_lines(chars):
+            segments = _segments(line)
+            if segments:  # a line holding only a list bullet has no text of its own
+                rows.append(_Row(line, segments, len(rows)))
     return rows
 
 
@@ -93,7 +128,10 @@ def _segments(line: Line) -> list[_Segment]:
         if char["text"].isspace():
             pending.append(char)
             continue
-        if previous is None or char["x0"] - previous["x1"] > max(6.0, 0.5 * char["size"]):
+        # a gap is a gutter when it is wide even without the space characters in it (a
+        # monospaced font's one space is as wide as half its size)
+        spaces = sum(c["x1"] - c["x0"] for c in pending)
+        if previous is None or char["x0"] - previous["x1"] - spaces > max(6.0, 0.5 * char["size"]):
             if spaced:
                 spaced[-1] = bool(pending)
             groups.append([])
@@ -108,10 +146,10 @@ def _segments(line: Line) -> list[_Segment]:
     segments: list[_Segment] = []
     bullet = False
     for group, space_after in zip(groups, spaced):
-        if "".join(c["text"] for c in group).strip() in _BULLETS:
+        if _is_bullet("".join(c["text"] for c in group).strip()):
             bullet = True
             continue
-        if group and group[0]["text"] in _BULLETS:
+        if group and _is_bullet(group[0]["text"]):
             group, bullet = group[1:], True
         made = make_lines(group)
         if made:
@@ -201,15 +239,24 @@ def _size_headings(rows: list[_Row], body: float) -> dict[int, tuple[int, str, i
     return found
 
 
-def _header_rows(pages, rows: list[_Row], pitch: float) -> dict[int, list[float]]:
-    """Rows that are a table's column titles (above a horizontal rule): {row index: column
-    starts}, for every row of each header."""
+def cell_segments(chars: list[dict]) -> list[_Segment]:
+    """A ruled table cell's lines, as segments (a leading bullet marks a list item)."""
+    return [segment for line in make_lines(chars) for segment in _segments(line)]
+
+
+def _header_rows(pages, rows: list[_Row], pitch: float,
+                 grids: list[Grid] = ()) -> dict[int, list[float]]:
+    """Rows that are a table's column titles (above a horizontal rule that is not part of a
+    ruled table): {row index: column starts}, for every row of each header."""
     by_page: dict[int, list[_Row]] = {}
     for row in rows:
         by_page.setdefault(row.page, []).append(row)
     headers: dict[int, list[float]] = {}
     for page in pages:
+        boxes = [(g.top - 1, g.bottom + 1) for g in grids if g.page == page.page_number]
         for top in _rules(page):
+            if any(low <= top <= high for low, high in boxes):
+                continue
             above = [r for r in by_page.get(page.page_number, []) if r.line.bottom <= top + 1]
             if not above or top - above[-1].line.bottom > pitch or len(above[-1].segments) < 2:
                 continue
@@ -258,18 +305,27 @@ def _fits(row: _Row, starts: list[float], right: float) -> bool:
 class _Reader:
     """One pass over the rows, writing headings, paragraphs, list items and tables."""
 
-    def __init__(self, rows, body, pitch, headings, headers, vocab):
+    def __init__(self, rows, body, pitch, headings, headers, vocab, grids=(), floor=0.0):
         self.rows, self.body, self.pitch = rows, body, pitch
         self.headings, self.headers, self.vocab = headings, headers, vocab
         self.writer = MarkdownWriter()
         self.paragraph: list[Line] = []
         self.bullet = False
         self.table: _Table | None = None
-        self.right = max(r.line.x1 for r in rows)
+        self.right = max((r.line.x1 for r in rows), default=0.0)
+        keys = [(r.page, r.baseline) for r in rows]  # in reading order
+        # each ruled table goes before the first line of text below its top
+        self.grids = sorted(((bisect_left(keys, (g.page, g.top)), g) for g in grids),
+                            key=lambda pair: (pair[0], pair[1].page, pair[1].top))
+        self.next_grid = 0
+        self.grid: _GridTable | None = None
+        self.floor = floor
 
     def run(self) -> str:
         k = 0
         while k < len(self.rows):
+            self.place_grids(k)
+            self.close_grid()  # a line of text ends a ruled table
             row = self.rows[k]
             if self.table is not None:
                 after = self.repeated_header(k)
@@ -294,9 +350,54 @@ class _Reader:
             else:
                 self.add_text(row)
                 k += 1
+        self.place_grids(len(self.rows))
+        self.close_grid()
         self.close_table()
         self.close_paragraph()
         return self.writer.text()
+
+    # --- ruled tables -----------------------------------------------------------------------
+    def place_grids(self, k: int) -> None:
+        """Write the ruled tables that come before row k; one that continues the table before
+        it on the next page joins it."""
+        while self.next_grid < len(self.grids) and self.grids[self.next_grid][0] <= k:
+            grid = self.grids[self.next_grid][1]
+            self.next_grid += 1
+            self.close_table()
+            self.close_paragraph()
+            if self.grid is not None and grid.continues(self.grid.last):
+                self.extend_grid(grid)
+                continue
+            self.close_grid()
+            self.writer.page(grid.page)
+            rows = [[cell_segments(cell) for cell in row] for row in grid.rows]
+            first = [c for cell in grid.rows[0] for c in cell if not c["text"].isspace()]
+            self.grid = _GridTable(len(grid.columns), rows, row_text(grid.rows[0]), grid,
+                                   bool(first) and all(is_bold(c) for c in first))
+
+    def extend_grid(self, grid: Grid) -> None:
+        """The rest of the open ruled table, from the next page: a repeated header row is
+        dropped, and the first row finishes the row a page break cut."""
+        table, rows = self.grid, list(grid.rows)
+        if rows and len(table.rows) > 1 and row_text(rows[0]) == table.header_text:
+            rows = rows[1:]
+        if rows and table.rows and (table.last.bottom >= self.floor - FULL_PAGE * self.pitch
+                                    or not row_text(rows[0][:1])):
+            for cell, chars in zip(table.rows[-1], rows[0]):
+                cell.extend(cell_segments(chars))
+            rows = rows[1:]
+        table.rows += [[cell_segments(cell) for cell in row] for row in rows]
+        table.last = grid
+
+    def close_grid(self) -> None:
+        table, self.grid = self.grid, None
+        if table is None:
+            return
+        rights = [max([s.line.x1 for row in table.rows for s in row[k]] or [0]) + 1
+                  for k in range(table.columns)]
+        rows = [[self.cell_paragraphs(cell, rights[k]) for k, cell in enumerate(row)]
+                for row in table.rows]
+        self.writer.table(Table(rows=rows, first_row_styled=table.styled))
 
     # --- paragraphs -------------------------------------------------------------------
     def add_text(self, row: _Row) -> None:

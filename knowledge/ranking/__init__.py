@@ -1,0 +1,1 @@
+"""The section ranker and unit selector trained from the question bank (`pdbot train-ranker`)."""
