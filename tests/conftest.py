@@ -104,6 +104,30 @@ def wait_until_serving(url: str, process, timeout: float) -> None:
     raise AssertionError(f"{url} did not answer within {timeout}s")
 
 
+def start_chroma(path: Path):
+    """A real `chroma run` on 127.0.0.1 (a free port) storing in `path`: (process, url)."""
+    import subprocess
+    import sys
+
+    chroma = shutil.which("chroma") or str(Path(sys.executable).parent / "chroma")
+    port = free_port()
+    process = subprocess.Popen([chroma, "run", "--path", str(path), "--host", "127.0.0.1",
+                                "--port", str(port)],
+                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    url = f"http://127.0.0.1:{port}"
+    wait_until_serving(f"{url}/api/v2/heartbeat", process, timeout=60)
+    return process, url
+
+
+@pytest.fixture
+def chroma_server(tmp_path):
+    """A real `chroma run` for one test, stopped afterwards; its URL."""
+    process, url = start_chroma(tmp_path / "chroma-server")
+    yield url
+    process.terminate()
+    process.wait(timeout=30)
+
+
 @pytest.fixture(scope="session")
 def postgres():
     """A real PostgreSQL server for the session (tests/postgres_server.py); skipped, saying

@@ -32,7 +32,7 @@ from assistant.slack.retention import DailyPurge
 from assistant.slack.server import MAX_BODY, start_http
 from assistant.slack.startup import manifest_scopes
 from knowledge.records import Answer, Citation
-from tests.conftest import free_port, wait_until_serving
+from tests.conftest import free_port, start_chroma, wait_until_serving
 from tests.local_server import LocalServer, QuietHandler
 from tests.test_slack import SECRET, TOKEN, feedback_click, mention, signed_post, standin, store  # noqa: F401 (fixtures)
 
@@ -116,17 +116,6 @@ def test_an_unwritable_data_dir(standin, tmp_path):
     line = one_line_exit_2(result, f"The data directory {blocker / 'data'} is not writable")
     assert "PDBOT_DATA_DIR" in line
     assert standin.calls == []  # checked before anything else
-
-
-def start_chroma(path: Path) -> tuple[subprocess.Popen, str]:
-    chroma = shutil.which("chroma") or str(Path(sys.executable).parent / "chroma")
-    port = free_port()
-    process = subprocess.Popen([chroma, "run", "--path", str(path), "--host", "127.0.0.1",
-                                "--port", str(port)],
-                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    url = f"http://127.0.0.1:{port}"
-    wait_until_serving(f"{url}/api/v2/heartbeat", process, timeout=60)
-    return process, url
 
 
 def test_a_stopped_chroma_server_is_one_line_for_ingest_ask_and_slack(tmp_path, standin,

@@ -9,7 +9,6 @@ import subprocess
 import sys
 import threading
 import time
-from pathlib import Path
 
 import pytest
 
@@ -19,7 +18,6 @@ from evals.affected import affected_cases
 from evals.runner import DEFAULT_CASES
 from ingest.pipeline import run_ingest
 from knowledge.index import live_version_dir
-from tests.conftest import free_port, wait_until_serving
 
 STRATEGY_NAME = "camden-professional-development-strategy-current.txt"
 
@@ -116,21 +114,6 @@ def test_an_ingest_killed_mid_embedding_leaves_the_index_answering(settings, bui
     assert "each half term" in answer.answer and "Indeed" not in answer.answer
     report = run_ingest(settings, embedder=embedder)  # the lock died with the process
     assert not report.up_to_date and live_version_dir(settings.data_dir) != before
-
-
-@pytest.fixture
-def chroma_server(tmp_path):
-    """A real `chroma run` on 127.0.0.1 (free port), stopped afterwards."""
-    chroma = shutil.which("chroma") or str(Path(sys.executable).parent / "chroma")
-    port = free_port()
-    process = subprocess.Popen([chroma, "run", "--path", str(tmp_path / "chroma-server"),
-                                "--host", "127.0.0.1", "--port", str(port)],
-                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    url = f"http://127.0.0.1:{port}"
-    wait_until_serving(f"{url}/api/v2/heartbeat", process, timeout=60)
-    yield url
-    process.terminate()
-    process.wait(timeout=30)
 
 
 def test_ingest_and_answers_against_a_chroma_server(tmp_path, documents_copy, embedder, chroma_server):

@@ -110,3 +110,28 @@ def test_a_publish_and_a_rollback_are_live_on_the_other_replica_within_10_s(
     finally:
         follower.stop()
         engine.dispose()
+
+
+def test_a_version_published_here_is_not_reverted_before_it_is_shared(built_settings,
+                                                                       shared_url, tmp_path):
+    """Between an ingest's local publish and its share_live, the replica's own follower sees
+    the shared row still naming the older version: it must not switch back to it."""
+    engine = make_engine(shared_url)
+    here = tmp_path / "replica"
+    shutil.copytree(built_settings.data_dir, here)
+    first = live_version_dir(here).name
+    share_live(engine, here, {"version": first, "by": "cli", "event": "publish"})
+    follower = LiveVersionFollower(engine, here)
+    try:
+        assert follower.sync() is None  # already on the shared version
+        second = "v2-ingested-here"
+        shutil.copytree(indexes_dir(here) / first, indexes_dir(here) / second)
+        entry = make_live(here, second, "cli")
+        assert follower.sync() is None and live_version_dir(here).name == second
+        share_live(engine, here, entry)
+        assert follower.sync() is None and live_version_dir(here).name == second
+        # another replica rolls back: the changed row is followed
+        share_live(engine, here, {"version": first, "by": "U0OWNER", "event": "rollback"})
+        assert follower.sync() == first and live_version_dir(here).name == first
+    finally:
+        engine.dispose()

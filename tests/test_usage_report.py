@@ -8,7 +8,7 @@ import random
 import re
 import sqlite3
 import time
-from pathlib import Path
+from contextlib import closing
 
 import numpy as np
 import pytest
@@ -203,7 +203,9 @@ def test_pdbot_usage_over_the_filled_store(filled, tmp_path, monkeypatch, capsys
     store, _ = filled
     data = tmp_path / "data"
     data.mkdir()
-    (data / "feedback.sqlite3").write_bytes(Path(store.path).read_bytes())
+    with closing(sqlite3.connect(store.path)) as source, \
+            closing(sqlite3.connect(data / "feedback.sqlite3")) as copy:
+        source.backup(copy)  # the file with its write-ahead log: a byte copy would miss rows
     for name in ("CURRENT", "indexes"):  # the live version, for coverage
         (data / name).symlink_to(built_settings.data_dir / name)
     monkeypatch.setenv("PDBOT_DATA_DIR", str(data))

@@ -126,23 +126,32 @@ class LiveVersionFollower:
     def __init__(self, engine, data_dir: Path, on_change=None, interval: float = POLL_SECONDS):
         self.engine, self.data_dir, self.on_change = engine, data_dir, on_change
         self.interval = interval
+        self._seen = None  # the shared row (version, time) last acted on
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, name="pdbot-live-version",
                                         daemon=True)
 
     def sync(self) -> str | None:
-        """Make the shared live version live here too, if it is not; the version made live."""
+        """Make the shared live version live here too, if it is not; the version made live.
+
+        Only a change of the shared row is followed: a version this replica's data directory
+        has just made live (an ingest or an owner's publish here) is not reverted to the row's
+        older one in the moment before the publisher shares it."""
         from knowledge.index import live_version_dir
         from knowledge.versions import make_live
 
         row = shared_live(self.engine)
+        if row is None or (row["version"], row["at"]) == self._seen:
+            return None
         live = live_version_dir(self.data_dir)
-        if row is None or (live is not None and live.name == row["version"]):
+        if live is not None and live.name == row["version"]:
+            self._seen = (row["version"], row["at"])
             return None
         version = row["version"]
         fetch(self.engine, self.data_dir, version)
         # the same atomic rename as a publish here, and this replica's history says who did it
         make_live(self.data_dir, version, row["by"], event=row["event"], team=row["team"])
+        self._seen = (version, row["at"])  # after it is live: a failed fetch is tried again
         log.info("version %s made live here: another replica published it", version,
                  extra={"event": "followed_live", "version": version})
         if self.on_change is not None:
