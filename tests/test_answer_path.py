@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import re
 
+import numpy as np
 import pytest
 
 from assistant import messages
@@ -222,3 +223,22 @@ def test_every_answer_carries_a_trace_of_the_rule_that_decided_it(engine):
     decided = next(step for step in answer.trace if step["stage"] == "decide")
     assert decided["rule"] in {k.value for k in DecisionKind}
     assert "trace" not in answer.to_json() and answer.to_json(trace=True)["trace"]
+
+
+def test_texts_embedded_together_outlast_the_recent_cache(engine):
+    """More texts in one call than the cache keeps, or another thread's texts pushing them out
+    between embedding and reading: each text still gets its own vector."""
+    import copy
+    from concurrent.futures import ThreadPoolExecutor
+    from dataclasses import replace
+
+    reader = copy.copy(engine.reader)
+    reader._recent = {}
+    reader.config = replace(reader.config, recent_vectors=1)
+    texts = ["hope your week's going ok", "what does an HLTA do next", "who runs the NPQs"]
+    vectors = reader.embed(texts)
+    assert np.allclose(vectors, engine.embedder.embed(texts), atol=1e-5)
+    with ThreadPoolExecutor(4) as pool:
+        messages = [f"hi, question {n} of mine. what comes after stage {n % 4 + 1}?"
+                    for n in range(24)]
+        assert len(list(pool.map(engine.answer, messages))) == 24

@@ -11,6 +11,7 @@ Regular expressions appear only for exact shapes: years, numbers, "how many <thi
 from __future__ import annotations
 
 import re
+import threading
 from dataclasses import dataclass, replace
 
 import numpy as np
@@ -58,6 +59,7 @@ class Understanding:
         self._holding = [tuple(tokens(c)) for c in domain.holding_cues]
         self._exclusion = sorted((c.lower() for c in domain.exclusion_cues), key=len, reverse=True)
         self._recent: dict[str, np.ndarray] = {}  # the last few texts embedded
+        self._recent_lock = threading.Lock()  # questions are read on several threads at once
 
     # --- a message into questions -------------------------------------------------------
 
@@ -345,13 +347,18 @@ class Understanding:
     def embed(self, texts: list[str]) -> np.ndarray:
         """Embeddings of texts in one batch; a text embedded moments ago (the same message's
         whole text, say) is not embedded again."""
-        missing = [t for t in dict.fromkeys(texts) if t not in self._recent]
-        if missing:
-            for text, vector in zip(missing, self.embedder.embed(missing)):
-                self._recent[text] = vector
-            while len(self._recent) > self.config.recent_vectors:
-                self._recent.pop(next(iter(self._recent)))
-        return np.array([self._recent[t] for t in texts], dtype=np.float32)
+        wanted = list(dict.fromkeys(texts))
+        with self._recent_lock:
+            found = {t: self._recent[t] for t in wanted if t in self._recent}
+        missing = [t for t in wanted if t not in found]
+        if missing:  # embedded outside the lock; another thread may evict them at once after
+            found.update(zip(missing, self.embedder.embed(missing)))
+            with self._recent_lock:
+                for text in missing:
+                    self._recent[text] = found[text]
+                while len(self._recent) > self.config.recent_vectors:
+                    self._recent.pop(next(iter(self._recent)))
+        return np.array([found[t] for t in texts], dtype=np.float32)
 
     def _classify(self, model: Classifier, texts: list[str], vectors: np.ndarray | None
                   ) -> list[dict]:
