@@ -242,3 +242,15 @@ def test_texts_embedded_together_outlast_the_recent_cache(engine):
         messages = [f"hi, question {n} of mine. what comes after stage {n % 4 + 1}?"
                     for n in range(24)]
         assert len(list(pool.map(engine.answer, messages))) == 24
+
+
+def test_another_borough_in_the_askers_background_is_not_what_is_asked(engine):
+    """A borough named in what the asker tells of themselves, with the asking sentence about
+    Camden, is answered; a question about that borough's own offer is still refused."""
+    moved = engine.answer("I'm a new deputy head, moved over from Hackney where the advisers "
+                          "came in as part of the LA service. How do adviser visits work in "
+                          "Camden?")
+    assert moved.answered and "Excellence Adviser" in moved.answer
+    assert any("Adviser visits" in c.section for c in moved.citations)
+    elsewhere = engine.answer("I taught in Hackney before. What does Hackney offer its ECTs?")
+    assert not elsewhere.answered and "Hackney" in elsewhere.answer

@@ -215,8 +215,7 @@ class Understanding:
         answer_type = _top(type_p) if type_p[_top(type_p)] >= self.config.soft_type_probability \
             else DEFAULT_ANSWER_TYPE
         corrected, standalone, canonical = draft.corrected, draft.standalone, draft.canonical
-        organisations = tuple(o for o in self._organisations
-                              if re.search(rf"\b{re.escape(o.lower())}\b", corrected))
+        organisations = self._asked_organisations(corrected, draft.asking)
         if organisations:
             answer_type = "other_org"
         stages = self.stages.find(corrected)
@@ -243,6 +242,18 @@ class Understanding:
                 if draft.follow_up and stages and not draft.pointed else ()),
             counted=counted.group(1) if counted else "", other_organisations=organisations,
             vector=vector, probabilities=intent_p)
+
+    def _asked_organisations(self, corrected: str, asking: str) -> tuple[str, ...]:
+        """Organisations the documents don't cover that the question is about. One named only
+        before the asking sentence, when that sentence names the documents' own organisation or
+        place ("In Barnet these came with the LA service. How are adviser visits set up in
+        Camden?"), is the asker's background, not the subject."""
+        named = tuple(o for o in self._organisations if _names(corrected, o))
+        if not named or not asking or any(_names(asking, o) for o in named):
+            return named
+        if any(_names(asking, own) for own in self.domain.own_organisation):
+            return ()
+        return named
 
     def merge(self, first: Query, second: Query) -> Query:
         """Two questions of one message answered together ("What are adviser visits and how do
@@ -412,3 +423,7 @@ class _Draft:
 def _top(probabilities: dict[str, float]) -> str:
     return max(probabilities, key=probabilities.get)
 
+
+def _names(text: str, name: str) -> bool:
+    """Whether lowered `text` holds `name` as whole words."""
+    return re.search(rf"\b{re.escape(name.lower())}\b", text) is not None

@@ -79,6 +79,7 @@ class Domain:
     request_starters: tuple[str, ...]
     openers: tuple[str, ...]
     other_organisations: tuple[str, ...]
+    own_organisation: tuple[str, ...]
     phases: tuple[str, ...]
     ordinals: dict[str, int]
     become_cues: tuple[str, ...]
@@ -140,6 +141,8 @@ def load_domain(folder: Path | None = None) -> Domain:
         openers=tuple(cues.strings(cues.need(root, "openers", cues.root), "openers")),
         other_organisations=tuple(cues.strings(cues.need(root, "other_organisations", cues.root),
                                                "other_organisations")),
+        own_organisation=tuple(cues.strings(cues.need(root, "own_organisation", cues.root),
+                                            "own_organisation")),
         phases=tuple(cues.strings(cues.need(root, "phases", cues.root), "phases")),
         ordinals=_ordinals(cues, cues.need(root, "ordinals", cues.root)),
         become_cues=tuple(cues.strings(cues.need(root, "become_cues", cues.root), "become_cues")),
