@@ -41,7 +41,8 @@ class Components:
     message_splitting: bool = True  # answering several questions of one message separately
     intent_classes: bool = True  # the intent and answer-type classifiers (off: plain questions)
     learned_ranker: bool = True  # the learned section ranker (off: weighted rank fusion)
-    learned_selector: bool = True  # the learned unit selector (off: similarity and overlap only)
+    learned_selector: bool = True  # the learned unit selector (off: similarity and overlap
+    # only); never for a list question (passages.py)
 
 
 @dataclass(frozen=True)

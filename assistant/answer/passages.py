@@ -54,7 +54,9 @@ class PassageComposer:
         valued = {sid for sid, _ in values}
         primary = [sid == top or sid in children or sid in close or sid in valued for sid in ranked]
         scored = [score_units(v, query.vector, query_terms, config) for v in views]
-        if self.selector is not None and asked is not None:
+        # a list wants every item, not the units the selector favours: on blind round 5's
+        # training writers list questions held 0.58 of their facts with it, 0.65 without
+        if self.selector is not None and asked is not None and query.intent != "list":
             scored = self._select(query, asked, views, ranked, evidence, scored)
         for sid, unit in values:
             k = ranked.index(sid)
