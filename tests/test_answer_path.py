@@ -254,3 +254,16 @@ def test_another_borough_in_the_askers_background_is_not_what_is_asked(engine):
     assert any("Adviser visits" in c.section for c in moved.citations)
     elsewhere = engine.answer("I taught in Hackney before. What does Hackney offer its ECTs?")
     assert not elsewhere.answered and "Hackney" in elsewhere.answer
+
+
+def test_the_unit_selector_picks_units_but_never_a_lists(engine, monkeypatch):
+    """A list question wants every item: its units are not reweighed by the unit selector;
+    other questions' are."""
+    calls = []
+    original = engine.passages._select
+    monkeypatch.setattr(engine.passages, "_select",
+                        lambda *args: calls.append(args[0].intent) or original(*args))
+    engine.answer("Can you give me the full list of secondary subject networks?")
+    assert calls == []
+    engine.answer("Who delivers the NPQs in Camden?")
+    assert calls and "list" not in calls

@@ -172,8 +172,22 @@ def start_http(app, host: str = "127.0.0.1", port: int = 0, threads: int = 8, **
     """Start serving in a background thread; returns the server (`.effective_port`, `.close()`).
     `options`: signing_secret, ready, metrics (see create_http)."""
     server = create_http(app, host, port, threads, **options)
-    thread = threading.Thread(target=server.run, name="pdbot-http", daemon=True)
-    thread.start()
+    closed = threading.Event()
+    close = server.close
+
+    def close_server() -> None:
+        closed.set()
+        close()
+
+    def run() -> None:
+        try:
+            server.run()
+        except OSError:  # close() pulled the socket from under the loop's select()
+            if not closed.is_set():
+                raise
+
+    server.close = close_server
+    threading.Thread(target=run, name="pdbot-http", daemon=True).start()
     return server
 
 
