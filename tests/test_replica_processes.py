@@ -21,7 +21,7 @@ from concurrent.futures import ThreadPoolExecutor
 from knowledge.index import live_version_dir
 from tests.slack_process import SlackProcess
 from tests.slack_standin import SlackStandIn
-from tests.test_workspaces import SECRET, get, mention, post_event
+from tests.test_workspaces import SECRET, install, mention, post_event
 
 CLIENT = {"SLACK_CLIENT_ID": "1111.2222", "SLACK_CLIENT_SECRET": "client-secret",
           "SLACK_BOT_TOKEN": "", "SLACK_SIGNING_SECRET": SECRET}
@@ -34,24 +34,16 @@ def pdbot(*args: str, env: dict) -> subprocess.CompletedProcess:
                           text=True, env={**os.environ, **env}, timeout=600)
 
 
-def install_across(start: str, finish: str, team: str) -> int:
-    """A school's admin opens /slack/install on one replica, and Slack sends them back to the
-    redirect, which the balancer routes to the other; the redirect's status."""
-    import re
-
-    status, page, headers = get(f"{start}/slack/install")
-    assert status == 200 and "slack.com/oauth/v2/authorize" in page
-    state = re.search(r"state=([A-Za-z0-9-]+)", page).group(1)
-    cookie = headers["Set-Cookie"].split(";")[0]
-    status, _, _ = get(f"{finish}/slack/oauth_redirect?code=code-{team}&state={state}", cookie)
-    return status
+def thread_posts(standin: SlackStandIn, ts: str) -> list:
+    """Every post in the thread started by the mention at `ts`."""
+    return [c for c in standin.called("chat.postMessage") if c.body.get("thread_ts") == ts]
 
 
 def wait_for_answer(standin: SlackStandIn, ts: str, timeout: float = 120) -> list:
     """Every post in the thread started by the mention at `ts`, once there is one."""
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
-        posts = [c for c in standin.called("chat.postMessage") if c.body.get("thread_ts") == ts]
+        posts = thread_posts(standin, ts)
         if posts:
             return posts
         time.sleep(0.1)
@@ -82,8 +74,8 @@ def test_two_replicas_on_postgresql_and_a_chroma_server(built_settings, postgres
             assert live_version_dir(second_dir).name == published  # from the database
             one, two = (r.root for r in replicas)
 
-            assert install_across(one, two, "TA") == 200
-            assert install_across(two, one, "TB") == 200
+            assert install(one, "TA", redirect_root=two) == 200
+            assert install(two, "TB", redirect_root=one) == 200
             assert len(standin.called("oauth.v2.access")) == 2
 
             # each team's mention, sent to either replica, is answered with that team's token
@@ -92,11 +84,10 @@ def test_two_replicas_on_postgresql_and_a_chroma_server(built_settings, postgres
             assert post_event(one, "TA", mention("TA", "Which NPQs are offered?", "10.000001"),
                               "EvA") == 200  # Slack's retry, delivered to the other replica
             assert post_event(one, "TB", mention("TB", SEND_QUESTION, "20.000001"), "EvB") == 200
-            a_posts = wait_for_answer(standin, "10.000001")
+            wait_for_answer(standin, "10.000001")
             b_posts = wait_for_answer(standin, "20.000001")
             time.sleep(1.5)  # a second answer to the retry would come now
-            a_posts = [c for c in standin.called("chat.postMessage")
-                       if c.body.get("thread_ts") == "10.000001"]
+            a_posts = thread_posts(standin, "10.000001")
             assert len(a_posts) == 1 and "NPQ" in json.dumps(a_posts[0].body)
             assert a_posts[0].token == standin.token_of("TA")
             assert b_posts[0].token == standin.token_of("TB")

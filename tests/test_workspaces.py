@@ -58,14 +58,16 @@ def get(url: str, cookie: str = "") -> tuple[int, str, dict]:
         return error.code, error.read().decode(), dict(error.headers)
 
 
-def install(root: str, team: str) -> int:
+def install(root: str, team: str, redirect_root: str | None = None) -> int:
     """What a school's admin does: open /slack/install, follow "Add to Slack", come back to the
-    redirect with Slack's code; the redirect's HTTP status."""
+    redirect with Slack's code (at `redirect_root` when a balancer sends it to another
+    replica); the redirect's HTTP status."""
     status, page, headers = get(f"{root}/slack/install")
     assert status == 200 and "slack.com/oauth/v2/authorize" in page
     state = re.search(r"state=([A-Za-z0-9-]+)", page).group(1)
     cookie = headers["Set-Cookie"].split(";")[0]
-    status, _, _ = get(f"{root}/slack/oauth_redirect?code=code-{team}&state={state}", cookie)
+    status, _, _ = get(f"{redirect_root or root}/slack/oauth_redirect?code=code-{team}"
+                       f"&state={state}", cookie)
     return status
 
 
